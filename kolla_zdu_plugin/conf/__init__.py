@@ -9,3 +9,16 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
+"""Options of kolla_zdu_plugin, one module per option group."""
+
+from oslo_config import cfg
+
+from kolla_zdu_plugin.conf import opts
+
+CONF = cfg.CONF
+
+
+def register_opts(conf):
+    """Register every option group of the plugin on ``conf``."""
+    for module in opts.option_modules():
+        module.register_opts(conf)

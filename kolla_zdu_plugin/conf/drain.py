@@ -1,0 +1,48 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The ``[drain]`` group: taking a server out of every HAProxy."""
+
+from oslo_config import cfg
+
+GROUP = cfg.OptGroup(
+    'drain',
+    title='Drain options',
+    help='How a server is drained from every HAProxy that fronts it before '
+         'its container is recreated.')
+
+OPTS = [
+    cfg.IntOpt(
+        'timeout',
+        default=60,
+        min=1,
+        max=3600,
+        help='Seconds to wait for the in-flight requests of a drained '
+             'server to finish before its container is recreated anyway.'),
+    cfg.FloatOpt(
+        'poll_interval',
+        default=0.5,
+        min=0.1,
+        max=10,
+        help='Seconds between two reads of a drained server\'s current '
+             'sessions.'),
+]
+
+
+def register_opts(conf):
+    """Register the ``[drain]`` options on ``conf``."""
+    conf.register_group(GROUP)
+    conf.register_opts(OPTS, group=GROUP)
+
+
+def list_opts():
+    """Return the ``[drain]`` options for the sample generator."""
+    return {GROUP: OPTS}

@@ -1,0 +1,49 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The ``[haproxy]`` group: reaching HAProxy's runtime API."""
+
+from oslo_config import cfg
+
+GROUP = cfg.OptGroup(
+    'haproxy',
+    title='HAProxy options',
+    help='How the plugin reaches the HAProxy runtime API on each '
+         'loadbalancer host. The socket is only used through Ansible on '
+         'that host and is never exposed on a network port.')
+
+OPTS = [
+    cfg.StrOpt(
+        'socket_path',
+        default='/var/lib/kolla/haproxy/haproxy.sock',
+        help='Path of HAProxy\'s stats socket inside the haproxy container, '
+             'as kolla-ansible configures it. It must be at "level admin"; '
+             'set haproxy_socket_level_admin: true in globals.yml.'),
+    cfg.StrOpt(
+        'container_name',
+        default='haproxy',
+        help='Name of the HAProxy container on each loadbalancer host.'),
+    cfg.StrOpt(
+        'loadbalancer_group',
+        default='loadbalancer',
+        help='Inventory group of the hosts that run HAProxy.'),
+]
+
+
+def register_opts(conf):
+    """Register the ``[haproxy]`` options on ``conf``."""
+    conf.register_group(GROUP)
+    conf.register_opts(OPTS, group=GROUP)
+
+
+def list_opts():
+    """Return the ``[haproxy]`` options for the sample generator."""
+    return {GROUP: OPTS}

@@ -1,0 +1,107 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""What one probe run does, and the checks made before any request."""
+
+import dataclasses
+import typing
+import urllib.parse
+
+from kolla_zdu_plugin import exceptions
+
+MAX_RATE = 1000.0
+
+
+@dataclasses.dataclass
+class ProbeSettings:
+    """The parameters of a probe run; see ``kolla-ansible zdu-probe -h``.
+
+    ``duration`` of ``None`` means "until stopped": the run then ends when
+    its stop event is set, or at ``max_duration`` at the latest.
+    """
+
+    urls: typing.Sequence[str]
+    rate: float
+    duration: typing.Optional[float] = None
+    max_duration: float = 3600.0
+    slow_share: float = 0.0
+    slow_path: typing.Optional[str] = None
+    keepalive_share: float = 0.5
+    timeout: float = 10.0
+    max_outstanding: int = 256
+    phases: typing.Sequence = ()
+    hold_threshold: float = 1.0
+    steady_seconds: float = 10.0
+    cluster_gap: float = 1.0
+    insecure: bool = False
+    progress_interval: float = 5.0
+    seed: int = 0
+
+    @property
+    def run_seconds(self):
+        """How long requests are scheduled for, unless stopped earlier."""
+        return self.max_duration if self.duration is None else self.duration
+
+    def validate(self):
+        """Raise :class:`ProbeError` naming the first invalid option."""
+        if not self.urls:
+            _invalid("--url", "is required at least once", None)
+        for url in self.urls:
+            check_url(url)
+        _check_range("--rate", self.rate, 0, MAX_RATE)
+        _check_range("--max-duration", self.max_duration, 0, None)
+        if self.duration is not None:
+            _check_range("--duration", self.duration, 0, None)
+            if self.duration > self.max_duration:
+                _invalid("--duration", "must not exceed --max-duration %s"
+                         % self.max_duration, self.duration)
+        _check_share("--slow-share", self.slow_share)
+        _check_share("--keepalive-share", self.keepalive_share)
+        if self.slow_share and not self.slow_path:
+            _invalid("--slow-path", "is required when --slow-share is set",
+                     self.slow_path)
+        if self.slow_path is not None and not self.slow_path.startswith("/"):
+            _invalid("--slow-path", "must start with '/'", self.slow_path)
+        _check_range("--timeout", self.timeout, 0, None)
+        _check_range("--max-outstanding", self.max_outstanding, 0, None)
+        _check_range("--hold-threshold", self.hold_threshold, 0, None)
+        _check_range("--steady-seconds", self.steady_seconds, 0, None)
+        _check_range("--cluster-gap", self.cluster_gap, 0, None)
+
+
+def check_url(url):
+    """Raise :class:`ProbeError` unless url is an http(s) URL with a host."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        _invalid("--url", "must use the http or https scheme", url)
+    if not parts.hostname:
+        _invalid("--url", "must name a host", url)
+    try:
+        parts.port
+    except ValueError:
+        _invalid("--url", "has an invalid port", url)
+
+
+def _check_share(option, value):
+    if not 0 <= value <= 1:
+        _invalid(option, "must be a fraction between 0 and 1", value)
+
+
+def _check_range(option, value, above, at_most):
+    if value <= above:
+        _invalid(option, "must be greater than %s" % above, value)
+    if at_most is not None and value > at_most:
+        _invalid(option, "must be at most %s" % at_most, value)
+
+
+def _invalid(option, problem, value):
+    raise exceptions.ProbeError(
+        reason="%s %s (got %r)" % (option, problem, value))

@@ -1,0 +1,103 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""What the service map knows about HAProxy-fronted kolla services."""
+
+import dataclasses
+import typing
+
+
+@dataclasses.dataclass(frozen=True)
+class Server:
+    """One ``server`` line of an HAProxy backend: a host's container.
+
+    ``address_source`` says where ``address`` came from, since an offline
+    plan cannot read interface facts: ``api_interface_address`` when the
+    variable resolved, otherwise ``ansible_host`` or ``inventory_hostname``.
+    """
+
+    host: str
+    name: str
+    address: str
+    port: typing.Any
+    address_source: str = 'api_interface_address'
+    backup: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Backend:
+    """An HAProxy frontend/backend pair of a kolla service."""
+
+    name: str
+    mode: str
+    external: bool
+    port: typing.Any
+    listen_port: typing.Any
+    health_check: str
+    http_check: typing.Optional[str]
+    servers: typing.Tuple[Server, ...]
+    with_frontend: bool = True
+    custom_member_list: bool = False
+    active_passive: bool = False
+
+    @property
+    def backend_name(self):
+        """The HAProxy backend section name, ``<name>_back``."""
+        return '%s_back' % self.name
+
+    @property
+    def frontend_name(self):
+        """The HAProxy frontend section name, or None without frontend."""
+        return '%s_front' % self.name if self.with_frontend else None
+
+
+@dataclasses.dataclass(frozen=True)
+class DatabaseStep:
+    """A database migration that a role's handlers run during upgrade."""
+
+    handler: str
+    phase: str
+    host: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Service:
+    """An enabled, HAProxy-fronted service of a kolla-ansible role."""
+
+    project: str
+    name: str
+    container_name: str
+    group: str
+    hosts: typing.Tuple[str, ...]
+    image: str
+    backends: typing.Tuple[Backend, ...]
+    loadbalancers: typing.Tuple[str, ...]
+    database_steps: typing.Tuple[DatabaseStep, ...] = ()
+
+    def servers_of(self, host):
+        """Return ``(backend, server)`` pairs of ``host`` in every backend."""
+        return [(backend, server)
+                for backend in self.backends
+                for server in backend.servers
+                if server.host == host]
+
+
+@dataclasses.dataclass(frozen=True)
+class ServiceMap:
+    """Every enabled HAProxy-fronted service of a deployment."""
+
+    services: typing.Tuple[Service, ...]
+    loadbalancers: typing.Tuple[str, ...]
+    notes: typing.Tuple[str, ...] = ()
+
+    def by_name(self):
+        """Return the services keyed by service name."""
+        return {service.name: service for service in self.services}

@@ -1,0 +1,56 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The interface every zero-downtime strategy implements."""
+
+import abc
+import dataclasses
+import typing
+
+
+@dataclasses.dataclass(frozen=True)
+class ServiceFacts:
+    """What is known about a service beyond the service map.
+
+    :param mixed_versions_safe: whether old and new versions may serve at
+        the same time.
+    :param restart_time: measured or configured seconds from stopping the
+        old container to the new one answering; None when unknown.
+    """
+
+    mixed_versions_safe: bool = True
+    restart_time: typing.Optional[float] = None
+
+
+class Strategy(metaclass=abc.ABCMeta):
+    """A way to upgrade one HAProxy-fronted service without failed requests.
+
+    Strategies are loaded from the ``kolla_zdu_plugin.strategies``
+    entry-point namespace and built with the plugin's configuration.
+
+    :param conf: an ``oslo_config.cfg.ConfigOpts`` with the plugin's
+        options registered.
+    """
+
+    #: The name users give to --zdu-strategy.
+    name = None
+
+    def __init__(self, conf):
+        self.conf = conf
+
+    @abc.abstractmethod
+    def plan_service(self, service, facts):
+        """Plan the upgrade of one service.
+
+        :param service: a :class:`kolla_zdu_plugin.servicemap.model.Service`.
+        :param facts: a :class:`ServiceFacts`.
+        :returns: a :class:`kolla_zdu_plugin.plan.ServicePlan`.
+        """

@@ -1,0 +1,141 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Steps shared by the strategies, so each is planned the same way."""
+
+from kolla_zdu_plugin import plan
+
+ALL_HOSTS = '*'
+
+
+def server_names(service, host=None):
+    """Return ``backend/server`` names of ``host``, or of every host."""
+    return tuple(
+        '%s/%s' % (backend.backend_name, server.name)
+        for backend in service.backends
+        for server in backend.servers
+        if host is None or server.host == host)
+
+
+def next_server_names(service, host, conf):
+    """Return the ``backend/server`` names of ``host``'s parallel server."""
+    return tuple('%s%s' % (name, conf.parallel.container_suffix)
+                 for name in server_names(service, host))
+
+
+def readiness_target(service, host, port_offset=0):
+    """Describe what the readiness probe checks on ``host``."""
+    checks = []
+    for backend, server in service.servers_of(host):
+        path = (backend.http_check or '').split()
+        target = '%s:%s' % (server.address, int(server.port) + port_offset)
+        checks.append('%s %s' % (target, path[-1] if len(path) > 2 else ''))
+    return ', '.join(sorted(set(c.strip() for c in checks))) or host
+
+
+def database(service, phase):
+    """Return the steps of kolla's handlers that migrate the database."""
+    action = (plan.DB_EXPAND_MIGRATE if phase == 'expand-migrate'
+              else plan.DB_CONTRACT)
+    when = ('before the first restart' if phase == 'expand-migrate'
+            else 'after the last restart')
+    return [plan.Step(host=step.host, action=action,
+                      detail='kolla handler "%s" %s' % (step.handler, when))
+            for step in service.database_steps if step.phase == phase]
+
+
+def drain(service, host, conf):
+    """Return the steps that take ``host`` out of every HAProxy."""
+    servers = server_names(service, host)
+    return [
+        plan.Step(host=host, action=plan.DRAIN,
+                  detail='set server state drain',
+                  servers=servers, loadbalancers=service.loadbalancers),
+        plan.Step(host=host, action=plan.WAIT_DRAINED,
+                  detail='wait for in-flight requests to finish',
+                  servers=servers, loadbalancers=service.loadbalancers,
+                  window=conf.drain.timeout),
+    ]
+
+
+def recreate(service, host):
+    """Return the step recreating the container through kolla's path."""
+    return plan.Step(host=host, action=plan.RECREATE,
+                     detail='kolla_container recreate_or_restart_container '
+                            '%s with %s' % (service.container_name,
+                                            service.image))
+
+
+def wait_ready(service, host, conf, port_offset=0):
+    """Return the step waiting for readiness on ``host``."""
+    return plan.Step(host=host, action=plan.WAIT_READY,
+                     detail='%s probe on %s' % (
+                         conf.readiness.probe,
+                         readiness_target(service, host, port_offset)),
+                     window=conf.readiness.timeout)
+
+
+def ready(service, host, servers=None):
+    """Return the step putting servers back in every HAProxy."""
+    return plan.Step(host=host, action=plan.READY,
+                     detail='set server state ready',
+                     servers=servers or server_names(service, host),
+                     loadbalancers=service.loadbalancers)
+
+
+def hold(service, conf):
+    """Return the step making HAProxy hold new requests of the service."""
+    return plan.Step(
+        host=ALL_HOSTS, action=plan.HOLD,
+        detail='hold requests at most %d s, at most %d at once; beyond, '
+               '503 with Retry-After' % (conf.buffer.max_hold_time,
+                                         conf.buffer.max_held_requests),
+        servers=server_names(service), loadbalancers=service.loadbalancers,
+        window=conf.buffer.max_hold_time)
+
+
+def release(service):
+    """Return the step releasing held requests to the new containers."""
+    return plan.Step(host=ALL_HOSTS, action=plan.RELEASE,
+                     detail='release held requests to the new containers',
+                     servers=server_names(service),
+                     loadbalancers=service.loadbalancers)
+
+
+def start_next(service, host, conf):
+    """Return the step starting the new version beside the old one."""
+    ports = sorted({int(server.port) + conf.parallel.port_offset
+                    for _backend, server in service.servers_of(host)})
+    return plan.Step(
+        host=host, action=plan.START_NEXT,
+        detail='start %s%s with %s on port %s' % (
+            service.container_name, conf.parallel.container_suffix,
+            service.image, ', '.join(str(p) for p in ports)))
+
+
+def add_next(service, host, conf):
+    """Return the step adding the parallel servers to every HAProxy."""
+    return plan.Step(host=host, action=plan.ADD_NEXT,
+                     detail='add server, state ready',
+                     servers=next_server_names(service, host, conf),
+                     loadbalancers=service.loadbalancers)
+
+
+def remove_next(service, host, conf):
+    """Return the step removing the parallel container and its servers."""
+    return plan.Step(host=host, action=plan.REMOVE_NEXT,
+                     detail='drain and delete server, remove container '
+                            '%s%s and its unit' % (
+                                service.container_name,
+                                conf.parallel.container_suffix),
+                     servers=next_server_names(service, host, conf),
+                     loadbalancers=service.loadbalancers,
+                     window=conf.drain.timeout)
