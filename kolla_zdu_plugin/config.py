@@ -97,8 +97,11 @@ def load_config(config_dir, explicit_path=None, strategy=None):
     zdu_conf.register_opts(conf)
     path = config_file_path(config_dir, explicit_path)
     files = [path] if path else []
-    conf([], project='kolla-zdu-plugin', default_config_files=files,
-         default_config_dirs=[])
+    try:
+        conf([], project='kolla-zdu-plugin', default_config_files=files,
+             default_config_dirs=[])
+    except cfg.Error as exc:
+        raise exceptions.ConfigError(reason='%s' % exc)
     if path:
         _check_names(conf, path)
         _check_values(conf, path)

@@ -28,8 +28,8 @@ def _target(step):
 
 def as_table(upgrade_plan):
     """Return the plan as text: a header per service, a line per step."""
-    lines = ['HAProxy hosts: %s' % (', '.join(upgrade_plan.loadbalancers)
-                                   or 'none')]
+    loadbalancers = ', '.join(upgrade_plan.loadbalancers) or 'none'
+    lines = ['HAProxy hosts: %s' % loadbalancers]
     for service_plan in upgrade_plan.services:
         lines.append('')
         lines.append('%s (%s, container %s): %s' % (

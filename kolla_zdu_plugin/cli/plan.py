@@ -16,8 +16,8 @@ import sys
 from cliff import command
 from kolla_ansible import ansible as kolla_ansible_args
 
-from kolla_zdu_plugin import config
 from kolla_zdu_plugin.cli import options
+from kolla_zdu_plugin import config
 from kolla_zdu_plugin import plan_format
 from kolla_zdu_plugin import planner
 

@@ -13,6 +13,8 @@
 
 from oslo_config import cfg
 
+from kolla_zdu_plugin.conf import utils
+
 GROUP = cfg.OptGroup(
     'buffer',
     title='Buffer options',
@@ -49,8 +51,7 @@ OPTS = [
 
 def register_opts(conf):
     """Register the ``[buffer]`` options on ``conf``."""
-    conf.register_group(GROUP)
-    conf.register_opts(OPTS, group=GROUP)
+    utils.register_group_opts(conf, GROUP, OPTS)
 
 
 def list_opts():

@@ -13,6 +13,8 @@
 
 from oslo_config import cfg
 
+from kolla_zdu_plugin.conf import utils
+
 GROUP = cfg.OptGroup(
     'haproxy',
     title='HAProxy options',
@@ -40,8 +42,7 @@ OPTS = [
 
 def register_opts(conf):
     """Register the ``[haproxy]`` options on ``conf``."""
-    conf.register_group(GROUP)
-    conf.register_opts(OPTS, group=GROUP)
+    utils.register_group_opts(conf, GROUP, OPTS)
 
 
 def list_opts():

@@ -20,7 +20,7 @@ import importlib
 import pkgutil
 
 _PACKAGE = 'kolla_zdu_plugin.conf'
-_NOT_OPTION_MODULES = ('opts',)
+_NOT_OPTION_MODULES = ('opts', 'utils')
 
 
 def option_modules():

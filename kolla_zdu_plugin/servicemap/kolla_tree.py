@@ -23,6 +23,7 @@ import yaml
 from kolla_zdu_plugin import exceptions
 
 SERVICES_SUFFIX = '_services'
+_LOADER = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
 
 
 def kolla_ansible_dir():
@@ -47,7 +48,7 @@ def load_yaml(path):
     """Load one YAML file, naming the file when it is invalid."""
     try:
         with open(path) as stream:
-            return yaml.safe_load(stream) or {}
+            return yaml.load(stream, Loader=_LOADER) or {}  # nosec
     except (OSError, yaml.YAMLError) as exc:
         raise exceptions.InventoryError(
             reason='cannot read %s: %s' % (path, exc))

@@ -20,6 +20,7 @@ reported as :class:`Unresolved` instead of being guessed.
 """
 
 import collections.abc
+import ipaddress
 import json
 
 import jinja2
@@ -72,6 +73,19 @@ def offline_kolla_address(context, network_name, hostname=None,
     return host['ansible_host'] if 'ansible_host' in host else hostname
 
 
+def _ipaddr(value, query=''):
+    """The address queries of ``ansible.utils.ipaddr`` kolla relies on."""
+    try:
+        interface = ipaddress.ip_interface(str(value).strip('[]'))
+    except ValueError:
+        return False
+    if query == 'address':
+        return str(interface.ip)
+    if query in ('', None):
+        return str(value)
+    raise Unresolved("ipaddr query '%s' is not supported offline" % query)
+
+
 def _unknown_filter(name):
     def unknown(*args, **kwargs):
         raise Unresolved("filter '%s' is only known to a live Ansible run"
@@ -107,6 +121,8 @@ def _environment():
         'to_json': json.dumps,
         'string': str,
         'kolla_address': offline_kolla_address,
+        'ipaddr': _ipaddr,
+        'ansible.utils.ipaddr': _ipaddr,
     })
     return env
 

@@ -1,0 +1,90 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+from kolla_ansible.cmd import kolla_ansible
+
+from tests.unit import base
+from tests.unit.cli import fakes
+
+
+class PlainUpgradeTestCase(base.TestCase):
+    """Without --zero-downtime the plugin must change nothing."""
+
+    def argv(self, *extra):
+        return (['upgrade', '-i', base.MULTINODE, '--configdir',
+                 self.config_dir] + list(extra))
+
+    def assert_same_command_line(self, *extra):
+        code, with_plugin, _out = fakes.run_kolla_ansible(self.argv(*extra))
+        code_without, without, _out = fakes.run_kolla_ansible(
+            self.argv(*extra), with_hooks=False)
+        self.assertEqual(0, code)
+        self.assertEqual(0, code_without)
+        self.assertEqual(1, without.call_count)
+        self.assertEqual(without.call_args_list, with_plugin.call_args_list)
+        return with_plugin.call_args
+
+    def test_plain_upgrade_unchanged(self):
+        call = self.assert_same_command_line()
+        executable, args = call[0][:2]
+        self.assertEqual('ansible-playbook', executable)
+        self.assertIn('kolla_serial=0', args)
+        self.assertTrue(args[-1].endswith('site.yml'))
+
+    def test_plain_upgrade_with_options_unchanged(self):
+        playbook = self.write_config('custom.yml', '- hosts: all\n')
+        call = self.assert_same_command_line(
+            '-e', 'foo=bar', '--limit', 'control01', '-p', playbook,
+            '--tags', 'keystone')
+        self.assertEqual(playbook, call[0][1][-1])
+
+    def test_zdu_options_need_the_flag(self):
+        code, run_command, _out = fakes.run_kolla_ansible(
+            self.argv('--zdu-strategy', 'rolling'))
+        self.assertNotEqual(0, code)
+        run_command.assert_not_called()
+
+    def test_help_lists_zero_downtime(self):
+        app = kolla_ansible.KollaAnsibleApp()
+        command_class = app.command_manager.find_command(['upgrade'])[0]
+        parser = command_class(app, None, cmd_name='upgrade').get_parser(
+            'kolla-ansible upgrade')
+        text = parser.format_help()
+        for option in ('--zero-downtime', '--zdu-strategy',
+                       '--zdu-config-file'):
+            self.assertIn(option, text)
+
+
+class ZeroDowntimeUpgradeTestCase(base.TestCase):
+
+    def run_zdu(self, *extra):
+        return fakes.run_kolla_ansible(
+            ['upgrade', '--zero-downtime', '-i', base.MULTINODE,
+             '--configdir', self.config_dir] + list(extra))
+
+    def test_bad_option_stops_before_ansible(self):
+        self.write_config('zdu.conf', '[drain]\ntimeout = -1\n')
+        code, run_command, _out = self.run_zdu()
+        self.assertNotEqual(0, code)
+        run_command.assert_not_called()
+
+    def test_unknown_service_override_stops_before_ansible(self):
+        self.write_config('zdu.conf',
+                          '[zdu]\nservice_strategies = nosuch:rolling\n')
+        code, run_command, _out = self.run_zdu()
+        self.assertNotEqual(0, code)
+        run_command.assert_not_called()
+
+    def test_missing_config_file_stops_before_ansible(self):
+        code, run_command, _out = self.run_zdu('--zdu-config-file',
+                                               '/nonexistent/zdu.conf')
+        self.assertNotEqual(0, code)
+        run_command.assert_not_called()

@@ -1,0 +1,53 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+from kolla_zdu_plugin import exceptions
+from kolla_zdu_plugin import planner
+from kolla_zdu_plugin.servicemap import model
+from tests.unit import base
+
+
+def service_map(*services):
+    return model.ServiceMap(services=services, loadbalancers=('lb1', 'lb2'))
+
+
+class PlannerTestCase(base.TestCase):
+
+    def test_default_and_override(self):
+        conf = self.make_conf(zdu={
+            'strategy': 'rolling',
+            'service_strategies': {'web': 'parallel'}})
+        result = planner.make_plan(
+            service_map(base.make_service('api'), base.make_service('web')),
+            conf)
+        self.assertEqual(['rolling', 'parallel'],
+                         [p.strategy for p in result.services])
+        self.assertEqual(('lb1', 'lb2'), result.loadbalancers)
+
+    def test_override_of_unknown_service(self):
+        conf = self.make_conf(zdu={'service_strategies': {'keystnoe':
+                                                          'rolling'}})
+        exc = self.assertRaises(exceptions.ConfigError, planner.make_plan,
+                                service_map(base.make_service('api')), conf)
+        self.assertIn('service_strategies', str(exc))
+        self.assertIn('"keystnoe"', str(exc))
+        self.assertIn('known services: api', str(exc))
+
+    def test_unknown_strategy_fails_before_planning(self):
+        conf = self.make_conf(zdu={'strategy': 'bluegreen'})
+        self.assertRaises(exceptions.StrategyNotFound, planner.make_plan,
+                          service_map(base.make_service('api')), conf)
+
+    def test_mixed_version_unsafe_reaches_auto(self):
+        conf = self.make_conf(zdu={'mixed_version_unsafe_services': ['api']})
+        result = planner.make_plan(service_map(base.make_service('api')),
+                                   conf)
+        self.assertEqual('auto:parallel+buffer', result.services[0].strategy)
