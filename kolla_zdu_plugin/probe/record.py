@@ -87,11 +87,6 @@ def record_to_row(record):
     return [getattr(record, name) for name in FIELDS]
 
 
-def record_from_row(row):
-    """Return the record stored by :func:`record_to_row`."""
-    return RequestRecord(*row)
-
-
 def kind_of_status(status):
     """Return the kind of an HTTP status: ``None`` when it is a success."""
     if status >= 500:

@@ -1,0 +1,115 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Checks on the probe settings and phase marks, made before any request."""
+
+import os
+
+import fixtures
+from oslotest import base
+
+from kolla_zdu_plugin import exceptions
+from kolla_zdu_plugin.probe import phases
+from kolla_zdu_plugin.probe import settings as settings_mod
+
+
+def _settings(**overrides):
+    values = dict(urls=["http://127.0.0.1:8080/"], rate=10.0, duration=1.0)
+    values.update(overrides)
+    return settings_mod.ProbeSettings(**values)
+
+
+class TestValidate(base.BaseTestCase):
+
+    def assertInvalid(self, option, **overrides):
+        exc = self.assertRaises(exceptions.ProbeError,
+                                _settings(**overrides).validate)
+        self.assertIn(option, str(exc))
+        return exc
+
+    def test_valid(self):
+        _settings().validate()
+        _settings(urls=["https://api.example.org:5000/v3?x=1"]).validate()
+        _settings(duration=None).validate()
+
+    def test_urls(self):
+        self.assertInvalid("--url", urls=[])
+        self.assertInvalid("--url", urls=["ftp://127.0.0.1/"])
+        self.assertInvalid("--url", urls=["127.0.0.1:8080"])
+        self.assertInvalid("--url", urls=["http:///path"])
+        self.assertInvalid("--url", urls=["http://127.0.0.1:99999/"])
+
+    def test_bad_url_is_named(self):
+        exc = self.assertInvalid("--url", urls=["ftp://h/"])
+        self.assertIn("ftp://h/", str(exc))
+
+    def test_rate(self):
+        self.assertInvalid("--rate", rate=0)
+        self.assertInvalid("--rate", rate=-5)
+        self.assertInvalid("--rate", rate=settings_mod.MAX_RATE + 1)
+
+    def test_durations(self):
+        self.assertInvalid("--duration", duration=0)
+        self.assertInvalid("--max-duration", max_duration=0)
+        exc = self.assertInvalid("--duration", duration=7200.0)
+        self.assertIn("--max-duration", str(exc))
+
+    def test_shares(self):
+        self.assertInvalid("--keepalive-share", keepalive_share=1.5)
+        self.assertInvalid("--slow-share", slow_share=-0.1)
+        self.assertInvalid("--slow-path", slow_share=0.1)
+        self.assertInvalid("--slow-path", slow_share=0.1, slow_path="slow")
+
+    def test_limits(self):
+        self.assertInvalid("--timeout", timeout=0)
+        self.assertInvalid("--max-outstanding", max_outstanding=0)
+        self.assertInvalid("--hold-threshold", hold_threshold=0)
+
+    def test_run_seconds(self):
+        self.assertEqual(1.0, _settings().run_seconds)
+        self.assertEqual(60.0, _settings(duration=None,
+                                         max_duration=60.0).run_seconds)
+
+
+class TestPhases(base.BaseTestCase):
+
+    def test_parse(self):
+        self.assertEqual(phases.Phase("upgrade", 1718000000.5),
+                         phases.parse_phase("upgrade=1718000000.5"))
+
+    def test_parse_errors_name_the_option(self):
+        for text in ("upgrade", "=12", "upgrade=soon"):
+            exc = self.assertRaises(exceptions.ProbeError,
+                                    phases.parse_phase, text)
+            self.assertIn("--phase", str(exc))
+            self.assertIn("NAME=EPOCH", str(exc))
+
+    def test_read_phase_file(self):
+        path = os.path.join(self.useFixture(fixtures.TempDir()).path,
+                            "phases")
+        with open(path, "w") as phase_file:
+            phase_file.write("# marks\nb=20\n\na=10\n")
+        self.assertEqual([phases.Phase("b", 20.0), phases.Phase("a", 10.0)],
+                         phases.read_phase_file(path))
+        self.assertEqual([phases.Phase("a", 10.0), phases.Phase("b", 20.0)],
+                         phases.sort_phases(phases.read_phase_file(path)))
+
+    def test_missing_phase_file_means_no_phases(self):
+        self.assertEqual([], phases.read_phase_file("/nonexistent/phases"))
+
+    def test_bad_phase_file_line_names_the_file(self):
+        path = os.path.join(self.useFixture(fixtures.TempDir()).path,
+                            "phases")
+        with open(path, "w") as phase_file:
+            phase_file.write("upgrade at noon\n")
+        exc = self.assertRaises(exceptions.ProbeError,
+                                phases.read_phase_file, path)
+        self.assertIn(path, str(exc))
