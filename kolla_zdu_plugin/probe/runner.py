@@ -1,0 +1,36 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Run the probe: check the settings, send the load, build the report."""
+
+import logging
+
+from kolla_zdu_plugin.probe import load
+from kolla_zdu_plugin.probe import report
+
+LOG = logging.getLogger(__name__)
+
+
+def run(settings, stop=None, progress=None):
+    """Run a probe and return its :class:`Report`.
+
+    :param settings: a :class:`ProbeSettings`; checked before any request.
+    :param stop: a ``threading.Event``; setting it ends the run early, after
+        the requests in flight finish (at most ``timeout`` + 1 s later).
+    :param progress: called with a :class:`load.Progress` every
+        ``settings.progress_interval`` seconds.
+    :raises ProbeError: when a setting is invalid.
+    """
+    settings.validate()
+    LOG.info("probing %s at %s requests/s for at most %s s",
+             ", ".join(settings.urls), settings.rate, settings.run_seconds)
+    result = load.send_load(settings, stop=stop, progress=progress)
+    return report.Report(settings, result)
