@@ -66,10 +66,9 @@ def fetch(conn, path, deadline, keepalive):
     sock = conn.sock
     sock.settimeout(_remaining(deadline))
     response = conn.getresponse()
-    while True:
+    while not response.isclosed():
         sock.settimeout(_remaining(deadline))
-        if not response.read(_READ_SIZE):
-            break
+        response.read(_READ_SIZE)
     return response.status, keepalive and not response.will_close
 
 

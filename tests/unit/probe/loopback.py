@@ -17,7 +17,9 @@ One handler serves every behaviour, chosen by path:
 * ``/status/<code>`` answers that status;
 * ``/slow?s=<seconds>`` answers 200 after sleeping (at most 3 s);
 * ``/reset`` resets the connection (RST) without answering;
-* ``/close`` answers 200 as keep-alive, then closes the connection.
+* ``/close`` answers 200 as keep-alive, then closes the connection;
+* ``/http10`` answers 200 as HTTP/1.0 with a length, then closes;
+* ``/eof`` answers 200 without a length: the body ends when it closes.
 """
 
 import http.server
@@ -49,13 +51,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         elif parts.path == "/close":
             self._answer(200)
             self.close_connection = True
+        elif parts.path == "/http10":
+            self._answer(200, version=b"HTTP/1.0")
+            self.close_connection = True
+        elif parts.path == "/eof":
+            self.wfile.write(b"HTTP/1.1 200 Test\r\nConnection: close\r\n"
+                             b"\r\n" + b"x" * 100000)
+            self.close_connection = True
         else:
             self._answer(200)
 
-    def _answer(self, status):
+    def _answer(self, status, version=b"HTTP/1.1"):
         body = b"probe test\n"
-        self.wfile.write(b"HTTP/1.1 %d Test\r\nContent-Length: %d\r\n\r\n%s"
-                         % (status, len(body), body))
+        self.wfile.write(b"%s %d Test\r\nContent-Length: %d\r\n\r\n%s"
+                         % (version, status, len(body), body))
 
     def _reset(self):
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,

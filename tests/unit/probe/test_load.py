@@ -72,6 +72,12 @@ class TestSendLoad(base.BaseTestCase):
         load.send_load(_settings(self.server.url(), keepalive_share=0.0))
         self.assertEqual(20, self.server.connections)
 
+    def test_server_closing_after_each_answer(self):
+        for path in ("/http10", "/eof"):
+            result = load.send_load(_settings(self.server.url(path),
+                                              duration=0.2))
+            self.assertEqual({None: 10}, _kinds(result), path)
+
     def test_server_error_is_a_failure(self):
         result = load.send_load(_settings(self.server.url("/status/503")))
         self.assertEqual({record.HTTP_5XX: 20}, _kinds(result))
