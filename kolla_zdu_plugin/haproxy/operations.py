@@ -1,0 +1,144 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""What the plugin does to HAProxy servers, over a runtime API call.
+
+Every function takes ``call(commands, marks=None)``, which runs runtime API
+commands on one loadbalancer host and returns the agent's result (see
+:mod:`kolla_zdu_plugin.haproxy.lb_agent`), so the logic here is tested
+without Ansible and runs unchanged from the Ansible action plugin.
+"""
+
+import time
+
+from kolla_zdu_plugin import exceptions
+from kolla_zdu_plugin.haproxy import runtime
+
+
+def _checked(call, host, commands, marks=None):
+    result = call(list(commands), marks)
+    if result.get('failed'):
+        raise exceptions.LoadBalancerError(host=host, reason=result['msg'])
+    for command, answer in zip(commands, result.get('responses', ())):
+        if runtime.is_error(answer):
+            raise exceptions.LoadBalancerError(
+                host=host, reason='"%s" answered "%s"'
+                                  % (command, answer.strip()))
+    return result
+
+
+def stats(call, host):
+    """Return ``show stat`` of ``host`` parsed by server."""
+    result = _checked(call, host, [runtime.SHOW_STAT])
+    return runtime.parse_stat(result['responses'][0])
+
+
+def check(call, host, servers):
+    """Check the socket is at admin level and knows every server.
+
+    :raises: LoadBalancerError saying how to fix it.
+    """
+    result = _checked(call, host, [runtime.SHOW_LEVEL, runtime.SHOW_STAT])
+    level = result['responses'][0].strip()
+    if level != runtime.ADMIN_LEVEL:
+        raise exceptions.LoadBalancerError(
+            host=host,
+            reason='the stats socket is at level "%s", draining needs '
+                   '"admin"; set haproxy_socket_level_admin: true in '
+                   'globals.yml and apply it with kolla-ansible reconfigure '
+                   '-t loadbalancer before the upgrade' % (level or 'user'))
+    known = runtime.parse_stat(result['responses'][1])
+    missing = [name for name in servers if name not in known]
+    if missing:
+        raise exceptions.LoadBalancerError(
+            host=host, reason='HAProxy has no server %s; is the HAProxy '
+                              'configuration current (kolla-ansible '
+                              'reconfigure -t loadbalancer)?'
+                              % ', '.join(missing))
+    return {name: runtime.status(known[name]) for name in servers}
+
+
+def set_state(call, host, servers, state):
+    """Set ``servers`` to ``state``; record those taken out of service."""
+    marks = ({'add': list(servers)} if state != runtime.READY
+             else {'remove': list(servers)})
+    _checked(call, host, [runtime.set_state(name, state)
+                          for name in servers], marks)
+
+
+def wait_drained(call, host, servers, timeout, poll_interval,
+                 clock=time.monotonic, sleep=time.sleep):
+    """Wait until no session is left on ``servers``, at most ``timeout``.
+
+    :returns: ``(seconds waited, {server: sessions left})``; an empty dict
+        means fully drained.
+    """
+    start = clock()
+    while True:
+        rows = stats(call, host)
+        left = {name: runtime.current_sessions(rows[name])
+                for name in servers if name in rows}
+        left = {name: count for name, count in left.items() if count}
+        elapsed = clock() - start
+        if not left or elapsed >= timeout:
+            return elapsed, left
+        sleep(poll_interval)
+
+
+def add_servers(call, host, servers):
+    """Add dynamic servers, ``{name: (address, port)}``, and make them ready.
+
+    The servers are recorded as the plugin's, so an interrupted run removes
+    them.
+    """
+    commands = []
+    for name, (address, port) in sorted(servers.items()):
+        commands += [runtime.add_server(name, address, port),
+                     runtime.enable_health(name),
+                     runtime.set_state(name, runtime.READY)]
+    _checked(call, host, commands, {'add': sorted(servers)})
+
+
+def delete_servers(call, host, servers):
+    """Take dynamic servers out and delete them, if they exist."""
+    known = stats(call, host)
+    present = [name for name in servers if name in known]
+    commands = []
+    for name in present:
+        commands += [runtime.set_state(name, runtime.MAINT),
+                     runtime.shutdown_sessions(name),
+                     runtime.delete_server(name)]
+    _checked(call, host, commands, {'remove': list(servers)})
+    return present
+
+
+def converge(call, host, is_temporary):
+    """Undo what an interrupted run left on ``host``.
+
+    Servers the plugin took out of service are made ready again (their
+    health checks still guard them), and temporary parallel servers are
+    deleted.
+
+    :param is_temporary: tells a temporary server name from a kolla one.
+    :returns: ``(servers made ready, servers deleted)``.
+    """
+    marks = call([], {'read': True}).get('marks') or []
+    known = stats(call, host)
+    temporary = [name for name in known if is_temporary(name)]
+    restored = [name for name in marks
+                if name in known and not is_temporary(name)]
+    if restored:
+        set_state(call, host, restored, runtime.READY)
+    deleted = delete_servers(call, host, temporary) if temporary else []
+    stale = [name for name in marks if name not in known]
+    if stale:
+        call([], {'remove': stale})
+    return restored, deleted

@@ -1,0 +1,97 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""HAProxy runtime API commands and the parsing of their answers."""
+
+import csv
+import io
+
+ADMIN_LEVEL = 'admin'
+READY = 'ready'
+DRAIN = 'drain'
+MAINT = 'maint'
+STATES = (READY, DRAIN, MAINT)
+_ERROR_PREFIXES = ('No such', 'Permission denied', 'Unknown command',
+                   'Require ', 'Invalid', 'Unable', 'Server ', "'")
+_SUCCESS_NOTES = ('New server registered.', 'Server deleted.')
+
+
+def split_name(name):
+    """Split ``backend/server`` into its two parts."""
+    backend, _, server = name.partition('/')
+    if not backend or not server:
+        raise ValueError('server name %r is not backend/server' % name)
+    return backend, server
+
+
+def set_state(name, state):
+    """Return the command setting a server's administrative state."""
+    if state not in STATES:
+        raise ValueError('unknown server state %r' % state)
+    return 'set server %s state %s' % (name, state)
+
+
+def add_server(name, address, port, check=True):
+    """Return the command adding a dynamic server (HAProxy 2.6 or newer)."""
+    return 'add server %s %s:%s%s' % (name, address, port,
+                                      ' check' if check else '')
+
+
+def enable_health(name):
+    """Return the command starting health checks of a server."""
+    return 'enable health %s' % name
+
+
+def delete_server(name):
+    """Return the command deleting a dynamic server."""
+    return 'del server %s' % name
+
+
+def shutdown_sessions(name):
+    """Return the command closing every session of a server."""
+    return 'shutdown sessions server %s' % name
+
+
+SHOW_STAT = 'show stat'
+SHOW_LEVEL = 'show cli level'
+
+
+def is_error(answer):
+    """Return whether a runtime API answer reports an error."""
+    text = answer.strip()
+    if not text or text in _SUCCESS_NOTES:
+        return False
+    return text.startswith(_ERROR_PREFIXES)
+
+
+def parse_stat(answer):
+    """Parse ``show stat`` CSV into ``{'backend/server': row}``.
+
+    Rows of frontends and the BACKEND pseudo-servers are left out.
+    """
+    text = answer.lstrip('# ')
+    servers = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        name = row.get('svname')
+        if not name or name in ('FRONTEND', 'BACKEND'):
+            continue
+        servers['%s/%s' % (row['pxname'], name)] = row
+    return servers
+
+
+def current_sessions(row):
+    """Return the sessions in progress on a server, queued ones included."""
+    return int(row.get('scur') or 0) + int(row.get('qcur') or 0)
+
+
+def status(row):
+    """Return the status column of a server (UP, DOWN, MAINT, DRAIN...)."""
+    return (row.get('status') or '').strip()

@@ -1,0 +1,115 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The runtime client and operations against a real HAProxy."""
+
+import os
+
+from kolla_zdu_plugin import exceptions
+from kolla_zdu_plugin.haproxy import lb_agent
+from kolla_zdu_plugin.haproxy import operations
+from kolla_zdu_plugin.haproxy import runtime
+from tests.unit import base
+from tests.unit.haproxy import fixtures as haproxy_fixtures
+
+NODE1 = 'api_back/node1'
+NODE2 = 'api_back/node2'
+
+
+class OperationsTestCase(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.haproxy = self.useFixture(haproxy_fixtures.HAProxyFixture())
+        self.marks = os.path.join(self.haproxy.dir, 'marks.json')
+        self.socket = self.haproxy.admin_socket
+
+    def call(self, commands, marks=None):
+        request = {'container': 'haproxy', 'socket_path': '/ignored',
+                   'commands': commands, 'marks': marks or {}}
+        return lb_agent.handle(request, locate=lambda c, p: self.socket,
+                               marks_file=self.marks)
+
+    def states(self):
+        rows = operations.stats(self.call, 'lb1')
+        return {name: runtime.status(rows[name]) for name in (NODE1, NODE2)}
+
+    def test_check_admin_socket(self):
+        states = operations.check(self.call, 'lb1', [NODE1, NODE2])
+        self.assertEqual({NODE1, NODE2}, set(states))
+
+    def test_check_refuses_user_level_and_says_how(self):
+        self.socket = self.haproxy.user_socket
+        exc = self.assertRaises(exceptions.LoadBalancerError,
+                                operations.check, self.call, 'lb1', [NODE1])
+        self.assertIn('lb1', str(exc))
+        self.assertIn('haproxy_socket_level_admin: true', str(exc))
+
+    def test_check_names_missing_server(self):
+        exc = self.assertRaises(exceptions.LoadBalancerError,
+                                operations.check, self.call, 'lb1',
+                                ['api_back/node9'])
+        self.assertIn('api_back/node9', str(exc))
+
+    def test_missing_socket(self):
+        self.socket = os.path.join(self.haproxy.dir, 'nope.sock')
+        exc = self.assertRaises(exceptions.LoadBalancerError,
+                                operations.stats, self.call, 'lb1')
+        self.assertIn('nope.sock', str(exc))
+
+    def test_drain_wait_and_ready_are_recorded(self):
+        operations.set_state(self.call, 'lb1', [NODE1], runtime.DRAIN)
+        self.assertEqual('DRAIN', self.states()[NODE1])
+        self.assertEqual([NODE1], lb_agent.load_marks(self.marks))
+        waited, left = operations.wait_drained(self.call, 'lb1', [NODE1],
+                                               timeout=5, poll_interval=0.1)
+        self.assertEqual({}, left)
+        self.assertLess(waited, 5)
+        operations.set_state(self.call, 'lb1', [NODE1], runtime.READY)
+        self.assertNotIn(self.states()[NODE1], ('DRAIN', 'MAINT'))
+        self.assertEqual([], lb_agent.load_marks(self.marks))
+
+    def test_unknown_server_is_an_error(self):
+        exc = self.assertRaises(exceptions.LoadBalancerError,
+                                operations.set_state, self.call, 'lb1',
+                                ['api_back/node9'], runtime.DRAIN)
+        self.assertIn('No such server', str(exc))
+
+    def test_add_and_delete_dynamic_server(self):
+        name = 'api_back/node1_zdu_next'
+        operations.add_servers(self.call, 'lb1', {
+            name: ('127.0.0.1', self.haproxy.backend_port)})
+        self.assertIn(name, operations.stats(self.call, 'lb1'))
+        self.assertEqual([name], operations.delete_servers(
+            self.call, 'lb1', [name]))
+        self.assertNotIn(name, operations.stats(self.call, 'lb1'))
+
+    def test_converge_after_interrupted_run(self):
+        operations.set_state(self.call, 'lb1', [NODE1], runtime.DRAIN)
+        operations.set_state(self.call, 'lb1', [NODE2], runtime.MAINT)
+        operations.add_servers(self.call, 'lb1', {
+            'api_back/node2_zdu_next': ('127.0.0.1',
+                                        self.haproxy.backend_port)})
+        restored, deleted = operations.converge(
+            self.call, 'lb1', lambda name: name.endswith('_zdu_next'))
+        self.assertEqual({NODE1, NODE2}, set(restored))
+        self.assertEqual(['api_back/node2_zdu_next'], deleted)
+        self.assertNotIn('DRAIN', self.states().values())
+        self.assertNotIn('MAINT', self.states().values())
+        self.assertEqual([], lb_agent.load_marks(self.marks))
+        self.assertEqual(([], []), operations.converge(
+            self.call, 'lb1', lambda name: name.endswith('_zdu_next')))
+
+    def test_operator_maintenance_is_left_alone(self):
+        self.call(['set server %s state maint' % NODE2])
+        operations.converge(self.call, 'lb1',
+                            lambda name: name.endswith('_zdu_next'))
+        self.assertEqual('MAINT', self.states()[NODE2])
