@@ -49,7 +49,7 @@ def require_matplotlib():
 def plot_timeline(report, path):
     """Draw the report's timeline into the PNG file at path."""
     canvas_class, figure_class = require_matplotlib()
-    fig = figure_class(figsize=(12, 5.5), dpi=100)
+    fig = figure_class(figsize=(13, 5.5), dpi=100)
     canvas_class(fig)
     axes = fig.add_subplot(1, 1, 1)
     start = report.result.started_at
@@ -62,7 +62,8 @@ def plot_timeline(report, path):
     axes.set_ylabel("latency (s, log scale)")
     axes.set_title(_title(report))
     axes.grid(True, which="major", alpha=0.3)
-    axes.legend(loc="upper left", fontsize="small", ncol=2)
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                borderaxespad=0.0, fontsize="small")
     fig.tight_layout()
     output = io.BytesIO()
     fig.savefig(output, format="png")
@@ -100,7 +101,7 @@ def _draw_failures(axes, records, start):
 def _draw_skipped(axes, records, start):
     xs = [rec.scheduled - start for rec in records if rec.skipped]
     if xs:
-        axes.scatter(xs, [0.02] * len(xs), s=10, color="grey", marker="|",
+        axes.scatter(xs, [0.02] * len(xs), s=40, color="grey", marker="|",
                      transform=axes.get_xaxis_transform(),
                      label="skipped: client overload (%d)" % len(xs))
 
