@@ -51,7 +51,6 @@ class Probe(Command):
 
     def take_action(self, parsed_args):
         settings = settings_from_args(parsed_args)
-        settings.validate()
         _check_outputs(parsed_args)
         stop = threading.Event()
         progress = None if self._quiet(parsed_args) else self._progress

@@ -38,7 +38,7 @@ KEEPALIVE = "keepalive"
 _ERROR_DETAIL_LENGTH = 200
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class RequestRecord:
     """What happened to one scheduled request.
 
