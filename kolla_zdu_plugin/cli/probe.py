@@ -53,7 +53,8 @@ class Probe(Command):
         settings = settings_from_args(parsed_args)
         _check_outputs(parsed_args)
         stop = threading.Event()
-        progress = None if self._quiet(parsed_args) else self._progress
+        quiet = self.app.options.verbose_level == 0
+        progress = None if quiet else self._progress
         report = signals.run_until_signalled(
             lambda: runner.run(settings, stop=stop, progress=progress), stop)
         if parsed_args.phase_file:
@@ -63,9 +64,6 @@ class Probe(Command):
             plot.plot_timeline(report, parsed_args.plot)
         self.app.stdout.write(text.format_summary(report) + "\n")
         self.app.stdout.write("report written to %s\n" % parsed_args.report)
-
-    def _quiet(self, parsed_args):
-        return parsed_args.quiet or self.app.options.verbose_level == 0
 
     def _progress(self, progress):
         self.app.stderr.write(
@@ -201,7 +199,5 @@ def _add_report_arguments(group):
     group.add_argument(
         "--progress-interval", type=float,
         default=DEFAULTS.progress_interval, metavar="SECONDS",
-        help="Print progress to stderr this often (default %(default)s s).")
-    group.add_argument(
-        "--quiet", action="store_true",
-        help="Print no progress (kolla-ansible -q does the same).")
+        help="Print progress to stderr this often, 0 for never (default "
+             "%(default)s s); kolla-ansible -q prints none.")

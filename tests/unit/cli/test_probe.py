@@ -153,10 +153,11 @@ class TestRun(_ProbeCommandTest):
         self.assertIn("outstanding", self.app.stderr.getvalue())
 
     def test_quiet_prints_no_progress(self):
+        self.app.options.verbose_level = 0
         self.run_command(*self.args("--rate", "20", "--duration", "0.3",
-                                    "--progress-interval", "0.1",
-                                    "--quiet"))
+                                    "--progress-interval", "0.1"))
         self.assertEqual("", self.app.stderr.getvalue())
+        self.assertIn("sent 6", self.app.stdout.getvalue())
 
 
 class TestProcess(base.BaseTestCase):
