@@ -31,16 +31,19 @@ from kolla_zdu_plugin import config
 from kolla_zdu_plugin import exceptions
 from kolla_zdu_plugin import plan_format
 from kolla_zdu_plugin import planner
+from kolla_zdu_plugin.playbook import generator
+from kolla_zdu_plugin.playbook import workspace
+from kolla_zdu_plugin.servicemap import kolla_tree
 from kolla_zdu_plugin.strategies import loader
 
 LOG = logging.getLogger(__name__)
 
 
 def _run_dir(conf):
-    stamp = datetime.datetime.now().strftime('%Y%m%d-%H%M%S')
+    stamp = datetime.datetime.now().strftime('%Y%m%d-%H%M%S-%f')
     path = os.path.join(conf.zdu.report_dir, stamp)
     try:
-        os.makedirs(path, exist_ok=True)
+        os.makedirs(path)
     except OSError as exc:
         raise exceptions.ConfigError(
             reason='cannot create the run directory %s ([zdu] report_dir '
@@ -48,22 +51,41 @@ def _run_dir(conf):
     return path
 
 
-def _check_executable(upgrade_plan, conf):
+def service_plays(service_map, upgrade_plan, conf):
+    """Return ``[(service, strategy, plays)]`` for the generated playbook.
+
+    :raises: PreflightError when a planned strategy cannot act.
+    """
+    services = service_map.by_name()
+    result = []
     for service_plan in upgrade_plan.services:
-        name = service_plan.strategy.split(':')[-1].split('+')[0]
-        if name == 'noop':
-            continue
-        strategy = loader.load_strategy(name, conf)
-        if not getattr(strategy, 'can_execute', False):
+        service = services[service_plan.service]
+        strategy = loader.load_strategy(
+            planner.strategy_name_for(service, conf), conf)
+        try:
+            service_plays = strategy.plays(service, service_plan)
+        except NotImplementedError:
             raise exceptions.PreflightError(
                 reason='strategy %s planned for service %s cannot act on '
                        'the cluster in this release; choose another with '
                        '--zdu-strategy or [zdu] service_strategies'
                        % (service_plan.strategy, service_plan.service))
+        if service_plays:
+            result.append((service, service_plan.strategy, service_plays))
+    return result
+
+
+def site_playbooks(parsed_args, kolla_dir):
+    """Return the playbooks a plain upgrade would have run."""
+    return (parsed_args.playbook
+            or [os.path.join(kolla_dir, 'site.yml')])
 
 
 def prepare(parsed_args):
     """Validate, plan and write the run; return the rewritten arguments.
+
+    The upgrade then runs the generated playbook, which imports the
+    playbooks the operator asked for after the zero-downtime plays.
 
     :raises: ZduError before anything runs on the cluster.
     """
@@ -72,10 +94,17 @@ def prepare(parsed_args):
                               parsed_args.zdu_strategy)
     service_map = options.build_service_map(parsed_args, conf)
     upgrade_plan = planner.make_plan(service_map, conf)
-    _check_executable(upgrade_plan, conf)
+    plays = service_plays(service_map, upgrade_plan, conf)
+    kolla_dir = kolla_tree.kolla_ansible_dir()
+    sites = site_playbooks(parsed_args, kolla_dir)
     run_dir = _run_dir(conf)
     with open(os.path.join(run_dir, 'plan.json'), 'w') as stream:
         json.dump(upgrade_plan.to_dict(), stream, indent=2)
+    workspace.prepare(run_dir, kolla_dir, sites[0])
+    playbook = generator.write(run_dir, generator.build(
+        plays, service_map.loadbalancers, conf, sites))
     sys.stdout.write(plan_format.as_table(upgrade_plan))
-    LOG.info("zero-downtime plan written to %s", run_dir)
+    sys.stdout.write('zero-downtime run directory: %s\n' % run_dir)
+    LOG.info("zero-downtime playbook %s", playbook)
+    parsed_args.playbook = [playbook]
     return parsed_args

@@ -13,6 +13,7 @@
 
 import logging
 import os
+import re
 
 from kolla_zdu_plugin.servicemap import database_steps
 from kolla_zdu_plugin.servicemap import kolla_tree
@@ -22,6 +23,23 @@ from kolla_zdu_plugin.servicemap import variables
 LOG = logging.getLogger(__name__)
 
 UNRESOLVED = '<unresolved>'
+_SINGLE_VARIABLE = re.compile(r'^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$')
+
+
+def variable_name(raw):
+    """Return ``name`` when ``raw`` is exactly ``"{{ name }}"``, else None."""
+    match = _SINGLE_VARIABLE.match(raw.strip()) if isinstance(raw, str) \
+        else None
+    return match.group(1) if match else None
+
+
+def _port_vars(entries):
+    names = []
+    for entry in entries:
+        name = variable_name(entry.get('listen_port', entry.get('port')))
+        if name and name not in names:
+            names.append(name)
+    return tuple(names)
 
 
 class _HostVars(dict):
@@ -100,12 +118,12 @@ class ServiceMapBuilder(object):
     def build(self):
         """Return the service map of every enabled HAProxy-fronted service."""
         services = []
-        for role, _var, services_dict in kolla_tree.services_dicts(
+        for role, services_var, services_dict in kolla_tree.services_dicts(
                 self._role_defaults):
             for name, raw in services_dict.items():
                 if 'haproxy' not in raw:
                     continue
-                service = self._service(role, name, raw)
+                service = self._service(role, services_var, name, raw)
                 if service is not None:
                     services.append(service)
         loadbalancers = tuple(
@@ -124,7 +142,7 @@ class ServiceMapBuilder(object):
     def _flag(self, resolver, value, default=False):
         return variables.to_bool(self._render(resolver, value, default))
 
-    def _service(self, role, name, raw):
+    def _service(self, role, services_var, name, raw):
         groups = self.deployment.groups
         group = raw.get('group') or raw.get('host_group')
         hosts = tuple(groups.get(group, ()))
@@ -154,7 +172,12 @@ class ServiceMapBuilder(object):
             backends=backends,
             loadbalancers=tuple(groups.get(self.loadbalancer_group, ())),
             database_steps=database_steps.find(
-                self.tree.handlers_text(role), name, served))
+                self.tree.handlers_text(role), name, served),
+            image_var=variable_name(raw.get('image')),
+            services_var=services_var,
+            port_vars=_port_vars(
+                entry for key, entry in (raw.get('haproxy') or {}).items()
+                if key in {backend.name for backend in backends}))
 
     def _backend_enabled(self, resolver, entry, external, mode):
         if not self._flag(resolver, entry.get('enabled', False)):

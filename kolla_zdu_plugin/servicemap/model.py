@@ -81,6 +81,9 @@ class Service:
     backends: typing.Tuple[Backend, ...]
     loadbalancers: typing.Tuple[str, ...]
     database_steps: typing.Tuple[DatabaseStep, ...] = ()
+    image_var: typing.Optional[str] = None
+    port_vars: typing.Tuple[str, ...] = ()
+    services_var: typing.Optional[str] = None
 
     def servers_of(self, host):
         """Return ``(backend, server)`` pairs of ``host`` in every backend."""

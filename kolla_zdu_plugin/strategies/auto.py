@@ -103,3 +103,11 @@ class AutoStrategy(base.Strategy):
         result = chosen.plan_service(service, facts)
         return dataclasses.replace(result, strategy='auto:%s' % name,
                                    reason=reason)
+
+    def plays(self, service, service_plan):
+        """Return the plays of the strategy :meth:`choose` picked."""
+        name = service_plan.strategy.split(':', 1)[-1]
+        if name == COMBINED:
+            raise NotImplementedError()
+        return loader.load_strategy(name, self.conf).plays(service,
+                                                           service_plan)

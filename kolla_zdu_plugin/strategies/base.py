@@ -54,3 +54,14 @@ class Strategy(metaclass=abc.ABCMeta):
         :param facts: a :class:`ServiceFacts`.
         :returns: a :class:`kolla_zdu_plugin.plan.ServicePlan`.
         """
+
+    def plays(self, service, service_plan):
+        """Return the Ansible plays that carry out ``service_plan``.
+
+        :param service: the :class:`~kolla_zdu_plugin.servicemap.model.
+            Service` planned.
+        :param service_plan: what :meth:`plan_service` returned for it.
+        :returns: a list of plays (dicts) for the generated playbook.
+        :raises: NotImplementedError when the strategy can only plan.
+        """
+        raise NotImplementedError()

@@ -28,3 +28,7 @@ class NoopStrategy(base.Strategy):
             reason='selected',
             steps=(plan.Step(host='*', action=plan.SKIP,
                              detail='no zero-downtime handling'),))
+
+    def plays(self, service, service_plan):
+        """Return no play: kolla-ansible's own upgrade handles the service."""
+        return []

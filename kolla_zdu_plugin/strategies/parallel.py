@@ -12,6 +12,7 @@
 """Parallel: the new version warms up beside the old one on another port."""
 
 from kolla_zdu_plugin import plan
+from kolla_zdu_plugin.playbook import plays
 from kolla_zdu_plugin.strategies import base
 from kolla_zdu_plugin.strategies import steps
 
@@ -49,3 +50,8 @@ class ParallelStrategy(base.Strategy):
             service=service.name, project=service.project,
             container=service.container_name, strategy=self.name,
             reason='selected', steps=tuple(planned))
+
+    def plays(self, service, service_plan):
+        """Return one play per host, in the order of the plan."""
+        return [plays.parallel_host(service, host, self.conf)
+                for host in service.hosts]

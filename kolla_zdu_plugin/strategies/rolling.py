@@ -12,6 +12,7 @@
 """Rolling drain: one host at a time, out of every HAProxy and back."""
 
 from kolla_zdu_plugin import plan
+from kolla_zdu_plugin.playbook import plays
 from kolla_zdu_plugin.strategies import base
 from kolla_zdu_plugin.strategies import steps
 
@@ -34,3 +35,8 @@ class RollingStrategy(base.Strategy):
             service=service.name, project=service.project,
             container=service.container_name, strategy=self.name,
             reason='selected', steps=tuple(planned))
+
+    def plays(self, service, service_plan):
+        """Return one play per host, in the order of the plan."""
+        return [plays.rolling_host(service, host, self.conf)
+                for host in service.hosts]

@@ -1,0 +1,155 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Ansible tasks the strategies' plays are made of.
+
+Each function returns one task (a dict) or a list of tasks, written as an
+operator would write them by hand, with names that say what and where.
+"""
+
+PREVIOUS_IMAGE = 'zdu_previous_image'
+
+
+def haproxy(operation, servers, service, conf, **extra):
+    """Run ``zdu_haproxy`` on every loadbalancer host of ``service``."""
+    args = {'operation': operation, 'servers': list(servers),
+            'container': conf.haproxy.container_name,
+            'socket_path': conf.haproxy.socket_path}
+    args.update(extra)
+    return {
+        'name': 'zdu | %s %s on {{ item }}' % (
+            operation, ', '.join(servers)),
+        'zdu_haproxy': args,
+        'delegate_to': '{{ item }}',
+        'loop': list(service.loadbalancers),
+    }
+
+
+def wait_drained(servers, service, conf):
+    """Wait until the drained servers have no session left, bounded."""
+    return haproxy('wait_drained', servers, service, conf,
+                   timeout=conf.drain.timeout,
+                   poll_interval=conf.drain.poll_interval)
+
+
+def record_previous_image(service):
+    """Remember the image the container runs now, for a roll-back."""
+    return [
+        {'name': 'zdu | read the running image of %s'
+                 % service.container_name,
+         'become': True,
+         'kolla_container_facts': {
+             'container_engine': '{{ kolla_container_engine }}',
+             'action': 'get_containers',
+             'name': [service.container_name]},
+         'register': 'zdu_container_facts'},
+        {'name': 'zdu | remember the running image of %s'
+                 % service.container_name,
+         'ansible.builtin.set_fact': {
+             PREVIOUS_IMAGE: "{{ zdu_container_facts.containers['%s']"
+                             ".Config.Image | default('') }}"
+                             % service.container_name}},
+    ]
+
+
+def kolla_role(service, extra_vars=None, tasks_from=None):
+    """Run the service's kolla-ansible role on the play's hosts."""
+    include = {'name': service.project}
+    if tasks_from:
+        include['tasks_from'] = tasks_from
+    suffix = ' (%s)' % tasks_from if tasks_from else ''
+    task = {'name': 'zdu | kolla-ansible role %s%s' % (service.project,
+                                                       suffix),
+            'ansible.builtin.include_role': include}
+    if extra_vars:
+        task['vars'] = dict(extra_vars)
+    return task
+
+
+def flush_handlers():
+    """Let kolla's handlers recreate the containers now."""
+    return {'name': 'zdu | run kolla handlers',
+            'ansible.builtin.meta': 'flush_handlers'}
+
+
+def _readiness_targets(service, host, port_offset, conf):
+    targets = []
+    for backend, server in service.servers_of(host):
+        words = (backend.http_check or '').split()
+        path = words[3] if len(words) > 3 else (
+            words[2] if len(words) > 2 else conf.readiness.http_path)
+        if not path.startswith('/'):
+            path = conf.readiness.http_path
+        target = (int(server.port) + port_offset, path)
+        if target not in targets:
+            targets.append(target)
+    return targets
+
+
+def readiness_urls(service, host, conf, port_offset=0):
+    """Return the URLs the readiness probe requests on ``host``."""
+    return ['http://{{ api_interface_address | '
+            "put_address_in_context('url') }}:%d%s" % target
+            for target in _readiness_targets(service, host, port_offset,
+                                             conf)]
+
+
+def wait_ready(service, host, conf, port_offset=0):
+    """Wait until the container on ``host`` answers its health check."""
+    retries = max(1, int(conf.readiness.timeout))
+    result = []
+    for url in readiness_urls(service, host, conf, port_offset):
+        for attempt in range(conf.readiness.consecutive_successes):
+            result.append({
+                'name': 'zdu | readiness of %s on %s: GET %s (%d/%d)' % (
+                    service.name, host, url, attempt + 1,
+                    conf.readiness.consecutive_successes),
+                'ansible.builtin.uri': {'url': url, 'timeout': 5,
+                                        'status_code': list(range(200,
+                                                                  300))},
+                'register': 'zdu_ready',
+                'until': 'zdu_ready is succeeded',
+                'retries': retries,
+                'delay': 1,
+            })
+    return result
+
+
+def fail(message):
+    """Stop the host's play with ``message``."""
+    return {'name': 'zdu | stop', 'ansible.builtin.fail': {'msg': message}}
+
+
+def roll_back(service, host, conf):
+    """Put the previous image back on ``host`` and say what failed."""
+    urls = ', '.join(readiness_urls(service, host, conf))
+    check = ('{{ ansible_failed_task.name | default("a step") }}: '
+             '{{ ansible_failed_result.msg | default("") }}')
+    tasks = []
+    if conf.zdu.rollback_on_failure and service.image_var:
+        restore = kolla_role(service, {service.image_var:
+                                       '{{ %s }}' % PREVIOUS_IMAGE})
+        restore['name'] = 'zdu | roll %s on %s back to {{ %s }}' % (
+            service.name, host, PREVIOUS_IMAGE)
+        restore['when'] = '%s | length > 0' % PREVIOUS_IMAGE
+        tasks += [restore, flush_handlers()]
+        for task in wait_ready(service, host, conf):
+            task['ignore_errors'] = True
+            tasks.append(task)
+        outcome = 'rolled back to {{ %s }}' % PREVIOUS_IMAGE
+    else:
+        outcome = 'left as it is ([zdu] rollback_on_failure is false)'
+    tasks.append(fail(
+        'zero-downtime upgrade of service %s failed on host %s (readiness '
+        'check GET %s, timeout %ss). %s. The host was %s.'
+        % (service.name, host, urls, conf.readiness.timeout, check,
+           outcome)))
+    return tasks
