@@ -9,7 +9,10 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
+import os
+
 from kolla_ansible.cmd import kolla_ansible
+import yaml
 
 from tests.unit import base
 from tests.unit.cli import fakes
@@ -88,3 +91,33 @@ class ZeroDowntimeUpgradeTestCase(base.TestCase):
                                                '/nonexistent/zdu.conf')
         self.assertNotEqual(0, code)
         run_command.assert_not_called()
+
+    def test_runs_the_generated_playbook(self):
+        reports = os.path.join(self.config_dir, 'reports')
+        self.write_config('zdu.conf', '[zdu]\nreport_dir = %s\n' % reports)
+        code, run_command, out = self.run_zdu('--zdu-strategy', 'rolling')
+        self.assertEqual(0, code)
+        executable, args = run_command.call_args[0][:2]
+        self.assertEqual('ansible-playbook', executable)
+        playbook = args[-1]
+        self.assertTrue(playbook.startswith(reports))
+        self.assertTrue(playbook.endswith('zdu-upgrade.yml'))
+        with open(playbook) as stream:
+            plays = yaml.safe_load(stream)
+        self.assertEqual(os.path.join(base.KOLLA_DIR, 'site.yml'),
+                         plays[-2]['import_playbook'])
+        self.assertIn('zdu | keystone | rolling | control01',
+                      [play.get('name') for play in plays])
+        self.assertIn('keystone (keystone, container keystone): rolling',
+                      out)
+
+    def test_custom_playbook_is_imported(self):
+        reports = os.path.join(self.config_dir, 'reports')
+        self.write_config('zdu.conf', '[zdu]\nreport_dir = %s\n' % reports)
+        custom = self.write_config('custom.yml', '- hosts: all\n')
+        code, run_command, _out = self.run_zdu('--zdu-strategy', 'rolling',
+                                               '-p', custom)
+        self.assertEqual(0, code)
+        with open(run_command.call_args[0][1][-1]) as stream:
+            plays = yaml.safe_load(stream)
+        self.assertEqual(custom, plays[-2]['import_playbook'])

@@ -1,0 +1,80 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+import os
+
+import yaml
+
+from kolla_zdu_plugin.playbook import generator
+from kolla_zdu_plugin.playbook import workspace
+from tests.unit import base
+
+
+class GeneratorTestCase(base.TestCase):
+
+    def build(self, **kwargs):
+        api = base.make_service('api')
+        web = base.make_service('web', hosts=('ctl1',))
+        return generator.build(
+            [(api, 'rolling', [{'name': 'api play'}]),
+             (web, 'parallel', [{'name': 'web play'}])],
+            ('lb1', 'lb2'), self.make_conf(), ['/x/site.yml'])
+
+    def test_order(self):
+        names = [play.get('name') or play.get('import_playbook')
+                 for play in self.build()]
+        self.assertEqual([
+            'zdu | pre-flight | reach every host and gather facts',
+            'zdu | pre-flight | HAProxy on every loadbalancer host',
+            'zdu | pre-flight | images, ports and memory',
+            'zdu | converge what an interrupted run left',
+            'api play', 'web play', '/x/site.yml',
+            'zdu | verify every server is back in service'], names)
+
+    def test_preflight_checks_every_server_on_every_loadbalancer(self):
+        check = self.build()[1]
+        self.assertEqual(['lb1', 'lb2'], check['hosts'])
+        self.assertEqual(
+            ['api_back/ctl1', 'api_back/ctl2', 'api_back/ctl3',
+             'web_back/ctl1'],
+            check['tasks'][0]['zdu_haproxy']['servers'])
+
+    def test_preflight_pulls_images_and_checks_parallel_ports(self):
+        names = [task['name'] for task in self.build()[2]['tasks']]
+        self.assertIn('zdu | pre-flight | pull registry/api:2 for api',
+                      names)
+        self.assertIn('zdu | pre-flight | port 28080 is free for web_zdu_next',
+                      names)
+        self.assertNotIn('zdu | pre-flight | port 28080 is free for '
+                         'api_zdu_next', names)
+
+    def test_written_playbook_is_plain_yaml(self):
+        path = generator.write(self.config_dir, self.build())
+        with open(path) as stream:
+            text = stream.read()
+        self.assertNotIn('&id', text)
+        self.assertEqual(self.build(), yaml.safe_load(text))
+
+
+class WorkspaceTestCase(base.TestCase):
+
+    def test_links_kolla_and_plugin_files(self):
+        site = os.path.join(base.KOLLA_DIR, 'site.yml')
+        workspace.prepare(self.config_dir, base.KOLLA_DIR, site)
+        self.assertTrue(os.path.exists(os.path.join(
+            self.config_dir, 'action_plugins', 'zdu_haproxy.py')))
+        self.assertTrue(os.path.exists(os.path.join(
+            self.config_dir, 'library', 'kolla_container.py')))
+        self.assertTrue(os.path.isdir(os.path.join(
+            self.config_dir, 'roles', 'keystone')))
+        self.assertEqual(
+            os.path.join(base.KOLLA_DIR, 'group_vars'),
+            os.readlink(os.path.join(self.config_dir, 'group_vars')))

@@ -1,0 +1,122 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+from kolla_zdu_plugin.playbook import plays
+from kolla_zdu_plugin.servicemap import model
+from tests.unit import base
+
+
+def task_names(tasks):
+    names = []
+    for task in tasks:
+        names.append(task.get('name', ''))
+        for section in ('block', 'rescue', 'always'):
+            names.extend(task_names(task.get(section, ())))
+    return names
+
+
+def find(tasks, key):
+    for task in tasks:
+        if key in task:
+            yield task
+        for section in ('block', 'rescue', 'always'):
+            yield from find(task.get(section, ()), key)
+
+
+def service(**kwargs):
+    return model.Service(**dict(
+        base.make_service().__dict__, image_var='api_image_full',
+        services_var='api_services', port_vars=('api_listen_port',),
+        **kwargs))
+
+
+class RollingPlayTestCase(base.TestCase):
+
+    def test_play_drains_upgrades_and_always_restores(self):
+        conf = self.make_conf(drain={'timeout': 9})
+        play = plays.rolling_host(service(), 'ctl2', conf)
+        self.assertEqual('ctl2', play['hosts'])
+        self.assertTrue(play['any_errors_fatal'])
+        drain = play['tasks'][2]
+        self.assertEqual('drain', drain['zdu_haproxy']['operation'])
+        self.assertEqual(['api_back/ctl2'], drain['zdu_haproxy']['servers'])
+        self.assertEqual(['lb1', 'lb2'], drain['loop'])
+        self.assertEqual('{{ item }}', drain['delegate_to'])
+        guarded = play['tasks'][3]
+        body = [t.get('zdu_haproxy', {}).get('operation')
+                or t.get('ansible.builtin.include_role', {}).get('name')
+                or t.get('ansible.builtin.meta')
+                or ('uri' if 'ansible.builtin.uri' in t else None)
+                for t in guarded['block']]
+        self.assertEqual(['wait_drained', 'api', 'flush_handlers', 'uri',
+                          'uri'], body)
+        self.assertEqual(9, guarded['block'][0]['zdu_haproxy']['timeout'])
+        self.assertEqual('ready',
+                         guarded['always'][0]['zdu_haproxy']['operation'])
+
+    def test_readiness_uses_listen_port_and_health_path(self):
+        play = plays.rolling_host(service(), 'ctl1', self.make_conf())
+        uri = next(find(play['tasks'], 'ansible.builtin.uri'))
+        self.assertTrue(uri['ansible.builtin.uri']['url'].endswith(
+            ':8080/healthcheck'))
+
+    def test_rescue_rolls_back_and_names_service_host_and_check(self):
+        play = plays.rolling_host(service(), 'ctl1', self.make_conf())
+        rescue = play['tasks'][3]['rescue']
+        restore = rescue[0]['vars']
+        self.assertEqual({'api_image_full': '{{ zdu_previous_image }}'},
+                         restore)
+        message = rescue[-1]['ansible.builtin.fail']['msg']
+        for word in ('service api', 'host ctl1', '/healthcheck',
+                     'rolled back'):
+            self.assertIn(word, message)
+
+    def test_no_rollback_when_disabled(self):
+        conf = self.make_conf(zdu={'rollback_on_failure': False})
+        play = plays.rolling_host(service(), 'ctl1', conf)
+        rescue = play['tasks'][3]['rescue']
+        self.assertEqual(1, len(rescue))
+        self.assertIn('rollback_on_failure is false',
+                      rescue[0]['ansible.builtin.fail']['msg'])
+
+
+class ParallelPlayTestCase(base.TestCase):
+
+    def test_next_container_on_offset_port(self):
+        conf = self.make_conf(parallel={'port_offset': 100})
+        play = plays.parallel_host(service(), 'ctl1', conf)
+        start = next(t for t in find(play['tasks'], 'kolla_container')
+                     if t['kolla_container']['action'] == 'start_container')
+        self.assertEqual('api_zdu_next', start['kolla_container']['name'])
+        self.assertEqual(8180, start['vars']['api_listen_port'])
+        add = next(t for t in find(play['tasks'], 'zdu_haproxy')
+                   if t['zdu_haproxy']['operation'] == 'add')
+        self.assertEqual(
+            {'api_back/ctl1_zdu_next': {
+                'address': '{{ api_interface_address }}', 'port': 8180}},
+            add['zdu_haproxy']['new_servers'])
+
+    def test_cleanup_always_removes_next_container_and_servers(self):
+        play = plays.parallel_host(service(), 'ctl1', self.make_conf())
+        always = play['tasks'][-1]['always']
+        operations = [t.get('zdu_haproxy', {}).get('operation')
+                      or t.get('kolla_container', {}).get('action')
+                      for t in always]
+        self.assertEqual(['ready', 'delete', 'stop_and_remove_container',
+                          None], operations)
+
+    def test_old_server_drained_only_after_next_is_ready(self):
+        play = plays.parallel_host(service(), 'ctl1', self.make_conf())
+        names = task_names(play['tasks'])
+        first_ready = next(i for i, n in enumerate(names)
+                           if 'readiness' in n)
+        drain_old = names.index('zdu | drain api_back/ctl1 on {{ item }}')
+        self.assertLess(first_ready, drain_old)
