@@ -32,6 +32,7 @@ from kolla_zdu_plugin import exceptions
 from kolla_zdu_plugin import plan_format
 from kolla_zdu_plugin import planner
 from kolla_zdu_plugin.playbook import generator
+from kolla_zdu_plugin.playbook import tasks
 from kolla_zdu_plugin.playbook import workspace
 from kolla_zdu_plugin.servicemap import kolla_tree
 from kolla_zdu_plugin.strategies import loader
@@ -107,4 +108,6 @@ def prepare(parsed_args):
     sys.stdout.write('zero-downtime run directory: %s\n' % run_dir)
     LOG.info("zero-downtime playbook %s", playbook)
     parsed_args.playbook = [playbook]
+    parsed_args.extra_vars = (parsed_args.extra_vars or []) + [
+        '%s=%s' % (tasks.RUN_DIR, run_dir)]
     return parsed_args

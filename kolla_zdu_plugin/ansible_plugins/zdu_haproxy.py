@@ -28,6 +28,7 @@ from kolla_zdu_plugin import exceptions
 from kolla_zdu_plugin.haproxy import lb_agent
 from kolla_zdu_plugin.haproxy import operations
 from kolla_zdu_plugin.haproxy import runtime
+from kolla_zdu_plugin import run_report
 
 _AGENT_SOURCE = inspect.getsource(lb_agent)
 
@@ -71,7 +72,8 @@ class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset(('operation', 'servers', 'new_servers',
                              'container', 'socket_path', 'timeout',
-                             'poll_interval', 'temporary_suffix'))
+                             'poll_interval', 'temporary_suffix',
+                             'events_file'))
 
     def _agent_call(self, container, socket_path, commands, marks=None):
         request = {'container': container, 'socket_path': socket_path,
@@ -111,4 +113,11 @@ class ActionModule(ActionBase):
             result.update(_operation(call, host, args))
         except exceptions.ZduError as exc:
             result.update(failed=True, changed=False, msg=str(exc))
+        if args.get('events_file'):
+            run_report.append_event(
+                args['events_file'], host=host,
+                operation=args.get('operation'),
+                servers=list(args.get('servers') or ()),
+                waited=result.get('waited'),
+                failed=bool(result.get('failed')))
         return result

@@ -164,6 +164,20 @@ def verify(services, loadbalancers, conf):
         ]}
 
 
+def summary():
+    """Return the play printing the per-service summary of the run."""
+    return {
+        'name': 'zdu | summary',
+        'hosts': 'localhost', 'gather_facts': False,
+        'tasks': [
+            {'name': 'zdu | summarize the run',
+             'zdu_summary': {'run_dir': '{{ %s }}' % tasks.RUN_DIR},
+             'register': 'zdu_summary'},
+            {'name': 'zdu | per-service summary',
+             'ansible.builtin.debug': {'msg': '{{ zdu_summary.lines }}'}},
+        ]}
+
+
 def build(services_with_plays, loadbalancers, conf, site_playbooks):
     """Return the whole playbook as a list of plays.
 
@@ -180,6 +194,7 @@ def build(services_with_plays, loadbalancers, conf, site_playbooks):
     playbook.extend({'import_playbook': os.path.abspath(path)}
                     for path in site_playbooks)
     playbook.append(verify(services, loadbalancers, conf))
+    playbook.append(summary())
     return playbook
 
 

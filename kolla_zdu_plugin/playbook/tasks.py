@@ -16,13 +16,16 @@ operator would write them by hand, with names that say what and where.
 """
 
 PREVIOUS_IMAGE = 'zdu_previous_image'
+RUN_DIR = 'zdu_run_dir'
+EVENTS = '{{ %s }}/events.jsonl' % RUN_DIR
 
 
 def haproxy(operation, servers, service, conf, **extra):
     """Run ``zdu_haproxy`` on every loadbalancer host of ``service``."""
     args = {'operation': operation, 'servers': list(servers),
             'container': conf.haproxy.container_name,
-            'socket_path': conf.haproxy.socket_path}
+            'socket_path': conf.haproxy.socket_path,
+            'events_file': EVENTS}
     args.update(extra)
     return {
         'name': 'zdu | %s %s on {{ item }}' % (

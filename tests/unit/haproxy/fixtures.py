@@ -90,7 +90,8 @@ class HAProxyFixture(fixtures.Fixture):
         self.addCleanup(process.wait, 10)
         self.addCleanup(process.terminate)
         deadline = time.monotonic() + 10
-        while not os.path.exists(self.admin_socket):
+        while not (os.path.exists(self.admin_socket)
+                   and os.path.exists(self.user_socket)):
             if time.monotonic() > deadline or process.poll() is not None:
                 raise RuntimeError('haproxy did not start')
             time.sleep(0.05)

@@ -37,7 +37,8 @@ class GeneratorTestCase(base.TestCase):
             'zdu | pre-flight | images, ports and memory',
             'zdu | converge what an interrupted run left',
             'api play', 'web play', '/x/site.yml',
-            'zdu | verify every server is back in service'], names)
+            'zdu | verify every server is back in service',
+            'zdu | summary'], names)
 
     def test_preflight_checks_every_server_on_every_loadbalancer(self):
         check = self.build()[1]
