@@ -42,7 +42,8 @@ def require_matplotlib():
     except ImportError:
         raise exceptions.ProbeError(
             reason="--plot needs matplotlib, which is not installed. "
-                   "Install it with: pip install matplotlib")
+                   "Install it with: pip install 'kolla-zdu-plugin[plot]' "
+                   "(or pip install matplotlib)")
     return backend_agg.FigureCanvasAgg, figure.Figure
 
 

@@ -37,7 +37,7 @@ create_venv() {
     "$VENV/bin/pip" install -q --upgrade pip
     "$VENV/bin/pip" install -q -r "$ROOT/requirements.txt" \
         -r "$ROOT/test-requirements.txt"
-    "$VENV/bin/pip" install -q -e "$ROOT[lab]"
+    "$VENV/bin/pip" install -q -e "$ROOT[plot]"
 }
 
 start_dockerd() {
