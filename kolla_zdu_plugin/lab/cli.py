@@ -1,0 +1,169 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""``kolla-zdu-lab``: the project's multinode kolla lab on one machine.
+
+::
+
+    kolla-zdu-lab up [--nodes N]     build, start, kolla-ansible deploy v1
+    kolla-zdu-lab env                export LAB_INVENTORY=... for a shell
+    kolla-zdu-lab target v1|v2       the release the next upgrade installs
+    kolla-zdu-lab status             nodes, containers, who serves what
+    kolla-zdu-lab down               remove everything but cached images
+"""
+
+import argparse
+import json
+import sys
+
+from kolla_zdu_plugin import exceptions
+from kolla_zdu_plugin.lab import kolla_config
+from kolla_zdu_plugin.lab import lab
+from kolla_zdu_plugin.lab import paths
+from kolla_zdu_plugin.lab import progress
+from kolla_zdu_plugin.lab import settings as settings_mod
+from kolla_zdu_plugin.lab import status
+
+
+def build_parser():
+    """Return the argument parser of kolla-zdu-lab."""
+    parser = argparse.ArgumentParser(
+        prog="kolla-zdu-lab",
+        description="A multinode kolla-ansible lab in containers on this "
+                    "machine, for zero-downtime upgrade tests.")
+    parser.add_argument(
+        "--state-dir", default=settings_mod.default_state_dir(),
+        help="Directory of the lab's state: inventory, kolla config dir, "
+             "SSH key, logs (default: %(default)s).")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="Show debug output, such as every command run.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    up = commands.add_parser(
+        "up", help="Build what is missing, start the nodes and deploy the "
+                   "load balancer and zdu-demo with kolla-ansible deploy.")
+    up.add_argument("--nodes", type=int, default=3,
+                    help="Number of nodes, 1 to %d (default: %%(default)s)."
+                         % settings_mod.MAX_NODES)
+    up.add_argument("--subnet", default=settings_mod.DEFAULT_SUBNET,
+                    help="IPv4 subnet of the lab network, /24 or larger "
+                         "(default: %(default)s).")
+    up.add_argument("--registry-port", type=int,
+                    default=settings_mod.DEFAULT_REGISTRY_PORT,
+                    help="Loopback port the host pushes images to the lab "
+                         "registry through (default: %(default)s).")
+    up.add_argument("--mirror", default=settings_mod.LabSettings.mirror,
+                    help="Debian mirror for debootstrap and apt (default: "
+                         "%(default)s).")
+
+    commands.add_parser(
+        "env", help="Print export lines for LAB_INVENTORY, LAB_CONFIGDIR, "
+                    "LAB_URL, LAB_PLAYBOOK and the Ansible settings.")
+
+    target = commands.add_parser(
+        "target", help="Set zdu_demo_tag in the lab's globals.yml, the "
+                       "release the next kolla-ansible upgrade installs.")
+    target.add_argument("version", choices=settings_mod.DEMO_VERSIONS)
+    target.add_argument("--startup-delay", type=float, metavar="SECONDS",
+                        help="Seconds each zdu-demo worker waits before it "
+                             "serves (zdu_demo_startup_delay).")
+    target.add_argument("--exclusive-schema", action="store_true",
+                        default=None,
+                        help="Make v1 and v2 refuse to serve side by side "
+                             "(zdu_demo_exclusive_schema).")
+    target.add_argument("--no-exclusive-schema", action="store_false",
+                        dest="exclusive_schema",
+                        help="Let v1 and v2 serve side by side (default).")
+
+    show = commands.add_parser(
+        "status", help="Show the nodes, their containers and which release "
+                       "each node and the VIP serve.")
+    show.add_argument("--json", action="store_true",
+                      help="Print the status as JSON.")
+
+    commands.add_parser(
+        "down", help="Remove the nodes, the registry, their volumes, the "
+                     "network and the state dir; keep built images.")
+    return parser
+
+
+def cmd_up(args):
+    lab_settings = settings_mod.LabSettings(
+        state_dir=args.state_dir, nodes=args.nodes, subnet=args.subnet,
+        registry_port=args.registry_port, mirror=args.mirror)
+    lab.up(lab_settings)
+    print("zdu-demo through the VIP: %s (serves %s)"
+          % (lab_settings.url, kolla_config.read_target(lab_settings)))
+    print("inventory:  %s" % lab_settings.inventory_dir)
+    print("config dir: %s" % lab_settings.config_dir)
+    print("playbook:   %s" % paths.lab_playbook())
+    print("Upgrade zdu-demo with kolla-ansible:\n"
+          "  eval \"$(kolla-zdu-lab --state-dir %s env)\"\n"
+          "  kolla-zdu-lab --state-dir %s target v2\n"
+          "  kolla-ansible upgrade -i $LAB_INVENTORY --configdir "
+          "$LAB_CONFIGDIR -p $LAB_PLAYBOOK"
+          % (lab_settings.state_dir, lab_settings.state_dir))
+
+
+def cmd_env(args):
+    print(lab.format_environment(settings_mod.load_settings(args.state_dir)))
+
+
+def cmd_target(args):
+    lab_settings = settings_mod.load_settings(args.state_dir)
+    kolla_config.set_target(lab_settings, args.version)
+    options = {}
+    if args.startup_delay is not None:
+        options["zdu_demo_startup_delay"] = args.startup_delay
+    if args.exclusive_schema is not None:
+        options["zdu_demo_exclusive_schema"] = args.exclusive_schema
+    if options:
+        kolla_config.set_globals(kolla_config.globals_path(lab_settings),
+                                 options)
+    print("zdu_demo_tag: %s in %s" % (
+        args.version, kolla_config.globals_path(lab_settings)))
+
+
+def cmd_status(args):
+    lab_settings = settings_mod.load_settings(args.state_dir)
+    result = status.lab_status(lab_settings)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(status.format_status(result))
+
+
+def cmd_down(args):
+    lab.down(args.state_dir)
+    print("lab removed; images stay cached in docker")
+
+
+COMMANDS = {"up": cmd_up, "env": cmd_env, "target": cmd_target,
+            "status": cmd_status, "down": cmd_down}
+
+
+def main(argv=None):
+    """Run kolla-zdu-lab; return the exit code."""
+    args = build_parser().parse_args(argv)
+    progress.configure_logging(verbose=args.verbose)
+    try:
+        COMMANDS[args.command](args)
+    except exceptions.ZduError as error:
+        print("kolla-zdu-lab: error: %s" % error, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("kolla-zdu-lab: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

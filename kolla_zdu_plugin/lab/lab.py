@@ -1,0 +1,147 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Bringing the lab up and down."""
+
+import logging
+import os
+import shlex
+import shutil
+
+from kolla_zdu_plugin import exceptions
+from kolla_zdu_plugin.lab import ansible_deps
+from kolla_zdu_plugin.lab import demo_client
+from kolla_zdu_plugin.lab import deploy
+from kolla_zdu_plugin.lab import dockercli
+from kolla_zdu_plugin.lab import images
+from kolla_zdu_plugin.lab import inventory
+from kolla_zdu_plugin.lab import kolla_config
+from kolla_zdu_plugin.lab import network
+from kolla_zdu_plugin.lab import nodes
+from kolla_zdu_plugin.lab import paths
+from kolla_zdu_plugin.lab import registry
+from kolla_zdu_plugin.lab import settings as settings_mod
+
+LOG = logging.getLogger(__name__)
+# Built by `up`, in this order; the kolla images are also pushed.
+IMAGE_NAMES = ("node", "registry", "base", "haproxy", "keepalived",
+               "zdu-demo-v1", "zdu-demo-v2")
+SERVICE_READY_TIMEOUT = 90
+
+
+def check_compatible(lab_settings):
+    """Raise LabError if a lab in the same state dir differs in shape."""
+    try:
+        existing = settings_mod.load_settings(lab_settings.state_dir)
+    except exceptions.LabError:
+        return
+    if (existing.nodes, existing.subnet) != (lab_settings.nodes,
+                                             lab_settings.subnet):
+        raise exceptions.LabError(
+            reason="the lab in %s has %d nodes on %s; run `kolla-zdu-lab "
+                   "down` before bringing up %d nodes on %s"
+                   % (lab_settings.state_dir, existing.nodes, existing.subnet,
+                      lab_settings.nodes, lab_settings.subnet))
+
+
+def build_images(builder):
+    """Build every lab image the host does not have yet."""
+    for name in IMAGE_NAMES:
+        builder.ensure(name)
+
+
+def push_images(lab_settings, builder):
+    """Push the kolla images to the lab registry; True if any was new."""
+    return any([registry.push(lab_settings, builder, name)
+                for name in images.KOLLA_IMAGES])
+
+
+def start_nodes(lab_settings, builder):
+    """Create or start every node and wait until all accept SSH."""
+    nodes.ensure_ssh_key(lab_settings)
+    nodes.write_daemon_config(lab_settings)
+    os.makedirs(lab_settings.shared_dir, exist_ok=True)
+    image = builder.ensure("node")
+    for name in lab_settings.node_names():
+        nodes.ensure_node(lab_settings, name, image)
+    nodes.wait_ready(lab_settings, lab_settings.node_names())
+
+
+def write_kolla_config(lab_settings, builder):
+    """Write the inventory, globals, passwords and ansible.cfg."""
+    kolla_config.write_globals(lab_settings, builder)
+    kolla_config.ensure_passwords(lab_settings)
+    inventory.write_inventory(lab_settings)
+    inventory.write_ansible_cfg(lab_settings)
+
+
+def up(lab_settings):
+    """Build what is missing, start the lab and deploy with kolla-ansible.
+
+    Rerunning it on a running lab converges: cached images are reused,
+    running nodes are kept, and ``kolla-ansible deploy`` changes only what
+    differs. The zdu-demo release stays the one ``target`` chose.
+    """
+    lab_settings.validate()
+    dockercli.ensure_daemon()
+    check_compatible(lab_settings)
+    ansible_deps.ensure_collections()
+    lab_settings.save()
+    builder = images.ImageBuilder(lab_settings)
+    build_images(builder)
+    network.ensure_network(lab_settings)
+    registry.ensure_registry(lab_settings, builder)
+    images_changed = push_images(lab_settings, builder)
+    start_nodes(lab_settings, builder)
+    deployed_before = os.path.exists(lab_settings.path("deployed"))
+    write_kolla_config(lab_settings, builder)
+    if deployed_before and images_changed:
+        deploy.run_kolla_ansible(lab_settings, "pull")
+    deploy.run_kolla_ansible(lab_settings, "deploy")
+    open(lab_settings.path("deployed"), "w").close()
+    target = kolla_config.read_target(lab_settings)
+    LOG.info("waiting for %s to serve %s", lab_settings.url, target)
+    demo_client.wait_for_version(lab_settings.url, target,
+                                 timeout=SERVICE_READY_TIMEOUT)
+
+
+def environment(lab_settings):
+    """Return the variables ``env`` exports, in order."""
+    return [("LAB_INVENTORY", lab_settings.inventory_dir),
+            ("LAB_CONFIGDIR", lab_settings.config_dir),
+            ("LAB_URL", lab_settings.url),
+            ("LAB_PLAYBOOK", paths.lab_playbook())] + sorted(
+        deploy.lab_environment(lab_settings).items())
+
+
+def format_environment(lab_settings):
+    """Return ``export`` lines for a shell's ``eval``."""
+    return "\n".join("export %s=%s" % (key, shlex.quote(value))
+                     for key, value in environment(lab_settings))
+
+
+def down(state_dir):
+    """Remove what the lab made: containers, volumes, network, state dir.
+
+    Built images stay cached in the host's docker.
+    """
+    dockercli.ensure_daemon()
+    nodes.remove_nodes()
+    for name in dockercli.labelled("container", settings_mod.LABEL):
+        LOG.info("removing container %s", name)
+        dockercli.docker("rm", "-f", "-v", name)
+    for name in dockercli.labelled("volume", settings_mod.LABEL):
+        LOG.info("removing volume %s", name)
+        dockercli.docker("volume", "rm", "-f", name)
+    network.remove_networks()
+    if os.path.isdir(state_dir):
+        LOG.info("removing state dir %s", state_dir)
+        shutil.rmtree(state_dir)

@@ -1,0 +1,69 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Where the lab finds its own files and kolla-ansible's."""
+
+import os
+import sys
+
+from kolla_ansible import utils as kolla_ansible_utils
+
+from kolla_zdu_plugin import exceptions
+
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+RECIPES_DIR = os.path.join(PACKAGE_DIR, "recipes")
+DEMO_SERVICE_FILE = os.path.join(PACKAGE_DIR, "demo_service.py")
+
+
+def lab_ansible_dir():
+    """Return the directory of the lab's playbook and roles.
+
+    A source checkout (or an editable install) has it at ``ansible/lab``
+    beside the package; an installed package has it under
+    ``<prefix>/share/kolla-zdu-plugin/ansible/lab``.
+    """
+    candidates = [
+        os.path.join(os.path.dirname(os.path.dirname(PACKAGE_DIR)),
+                     "ansible", "lab"),
+        os.path.join(sys.prefix, "share", "kolla-zdu-plugin", "ansible",
+                     "lab"),
+    ]
+    for candidate in candidates:
+        if os.path.isfile(os.path.join(candidate, "site.yml")):
+            return candidate
+    raise exceptions.LabError(
+        reason="cannot find the lab playbook site.yml in %s; reinstall "
+               "kolla-zdu-plugin" % " or ".join(candidates))
+
+
+def lab_playbook():
+    """Return the path of the lab's playbook."""
+    return os.path.join(lab_ansible_dir(), "site.yml")
+
+
+def kolla_ansible_dir():
+    """Return kolla-ansible's ``ansible`` directory (playbooks, roles)."""
+    path = kolla_ansible_utils.get_data_files_path("ansible")
+    if not os.path.isfile(os.path.join(path, "site.yml")):
+        raise exceptions.LabError(
+            reason="kolla-ansible's playbooks are not at %s; install "
+                   "kolla-ansible in this Python environment" % path)
+    return path
+
+
+def kolla_ansible_share_dir():
+    """Return kolla-ansible's data directory (etc_examples, ansible)."""
+    return os.path.dirname(kolla_ansible_dir())
+
+
+def venv_bin_dir():
+    """Return the directory of this Python's console scripts."""
+    return os.path.dirname(os.path.abspath(sys.executable))
