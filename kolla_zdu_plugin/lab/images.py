@@ -261,6 +261,26 @@ class ImageBuilder(object):
             tar.stdout.close()
             tar.wait()
 
+    def prune_stale(self, names):
+        """Remove lab images whose inputs changed since they were built.
+
+        :param names: the images in use; they and their parents stay.
+        """
+        keep = set()
+        for name in names:
+            while name:
+                keep.add(self.reference(name))
+                name = RECIPES[name].parent if name in RECIPES else None
+        output = dockercli.docker(
+            "images", "--format", "{{.Repository}}:{{.Tag}}",
+            "--filter", "reference=%s/*" % settings_mod.IMAGE_PREFIX)
+        for reference in output.split():
+            if reference not in keep and not reference.endswith(":<none>"):
+                LOG.info("removing stale image %s", reference)
+                dockercli.docker("rmi", reference, check=False)
+        dockercli.docker("image", "prune", "--force", "--filter",
+                         "label=%s.image" % settings_mod.LABEL, check=False)
+
     def _scratch_dir(self):
         path = os.path.join(self.cache_dir, "build")
         os.makedirs(path, exist_ok=True)

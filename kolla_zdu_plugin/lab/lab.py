@@ -56,6 +56,7 @@ def build_images(builder):
     """Build every lab image the host does not have yet."""
     for name in IMAGE_NAMES:
         builder.ensure(name)
+    builder.prune_stale(IMAGE_NAMES)
 
 
 def push_images(lab_settings, builder):
@@ -123,9 +124,17 @@ def environment(lab_settings):
 
 
 def format_environment(lab_settings):
-    """Return ``export`` lines for a shell's ``eval``."""
-    return "\n".join("export %s=%s" % (key, shlex.quote(value))
-                     for key, value in environment(lab_settings))
+    """Return ``export`` lines for a shell's ``eval``.
+
+    kolla-ansible runs ``ansible-playbook`` from PATH, so the lines put this
+    Python environment's scripts first when PATH lacks them.
+    """
+    lines = ["export %s=%s" % (key, shlex.quote(value))
+             for key, value in environment(lab_settings)]
+    scripts = paths.venv_bin_dir()
+    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
+        lines.append('export PATH=%s:"$PATH"' % shlex.quote(scripts))
+    return "\n".join(lines)
 
 
 def down(state_dir):
@@ -134,6 +143,10 @@ def down(state_dir):
     Built images stay cached in the host's docker.
     """
     dockercli.ensure_daemon()
+    try:
+        registry.untag_pushed(settings_mod.load_settings(state_dir))
+    except exceptions.LabError as error:
+        LOG.debug("not untagging registry images: %s", error)
     nodes.remove_nodes()
     for name in dockercli.labelled("container", settings_mod.LABEL):
         LOG.info("removing container %s", name)

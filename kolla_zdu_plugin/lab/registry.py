@@ -107,6 +107,15 @@ def push(lab_settings, builder, name):
     return True
 
 
+def untag_pushed(lab_settings):
+    """Remove the host's registry tags; the lab's own tags keep the images."""
+    output = dockercli.docker(
+        "images", "--format", "{{.Repository}}:{{.Tag}}", "--filter",
+        "reference=%s/%s/*" % (lab_settings.host_registry, KOLLA_NAMESPACE))
+    for reference in output.split():
+        dockercli.docker("rmi", reference, check=False)
+
+
 def _pushed_file(lab_settings):
     return lab_settings.path("registry-pushed.json")
 

@@ -1,0 +1,149 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The lab, end to end: up, a plain ``kolla-ansible upgrade``, down.
+
+These tests build and run the real lab (docker, kolla-ansible), so they
+need root, a running dockerd and the packages the lab's README section
+lists; a run takes several minutes (the first one builds the images).
+``KOLLA_ZDU_LAB_STATE_DIR`` picks the state dir. A lab already running
+there with the same number of nodes is reused.
+"""
+
+import os
+import unittest
+
+from tests.functional import lab_helpers as helpers
+
+
+class LabTestMixin(object):
+    """Assertions on a running lab, by what it answers over HTTP."""
+
+    def bring_up(self, nodes):
+        """Run ``kolla-zdu-lab up`` with zdu-demo v1 as the target."""
+        existing = os.path.join(helpers.state_dir(), "lab.json")
+        if os.path.exists(existing):
+            code, output = helpers.lab("target", "v1", timeout=60)
+            if code != 0:
+                helpers.lab("down", timeout=helpers.DOWN_TIMEOUT)
+        code, output = helpers.lab("up", "--nodes", str(nodes))
+        if code != 0 and "run `kolla-zdu-lab down`" in output:
+            helpers.lab("down", timeout=helpers.DOWN_TIMEOUT)
+            code, output = helpers.lab("up", "--nodes", str(nodes))
+        self.assertEqual(0, code, "kolla-zdu-lab up failed:\n%s"
+                         % output[-6000:])
+        self.assertIn("zdu-demo through the VIP", output)
+
+    def node_addresses(self):
+        """Return {node name: address} from ``kolla-zdu-lab status``."""
+        return {node["name"]: node["address"]
+                for node in helpers.lab_status()["nodes"]}
+
+    def assert_nodes_serve(self, version, nodes):
+        """Each node's zdu-demo, bypassing HAProxy, answers ``version``."""
+        addresses = self.node_addresses()
+        self.assertEqual(sorted(nodes), sorted(addresses))
+        for name, address in addresses.items():
+            status, document = helpers.get_document(helpers.node_url(address))
+            self.assertEqual(200, status, "%s does not answer" % name)
+            self.assertEqual(version, document["version"], name)
+            self.assertEqual(name, document["host"])
+
+    def assert_vip_serves(self, url, version, nodes):
+        """Requests through the VIP reach every node, all with ``version``.
+
+        HAProxy needs a few health checks to take a new backend in, so this
+        polls, for up to 60 s, until one round reaches every node.
+        """
+        answers = []
+
+        def one_round():
+            answers[:] = [helpers.get_document(url)
+                          for _ in range(4 * len(nodes))]
+            hosts = {document["host"] for status, document in answers
+                     if status == 200 and document["version"] == version}
+            return hosts == set(nodes)
+
+        reached = helpers.wait_until(one_round, timeout=60)
+        self.assertTrue(reached, "%s did not serve %s from all of %s: %s"
+                        % (url, version, nodes, answers))
+        for status, document in answers:
+            self.assertEqual(200, status)
+            self.assertEqual(version, document["version"])
+
+    def assert_kolla_unit(self, node):
+        """The node runs zdu_demo under kolla's systemd unit."""
+        code, output = helpers.run(
+            ["docker", "exec", node, "systemctl", "status", "--no-pager",
+             "kolla-zdu_demo-container.service"], timeout=60)
+        self.assertEqual(0, code, output)
+        self.assertIn("active (running)", output)
+        self.assertIn("docker start -a zdu_demo", output)
+
+    def assert_down_leaves_nothing(self):
+        """``kolla-zdu-lab down`` leaves no container, volume or network."""
+        code, output = helpers.lab("down", timeout=helpers.DOWN_TIMEOUT)
+        self.assertEqual(0, code, output)
+        self.assertEqual([], helpers.lab_leftovers())
+        self.assertFalse(os.path.exists(helpers.state_dir()))
+        names = helpers.docker_lines("ps", "-a", "--format", "{{.Names}}")
+        self.assertNotIn("node1", names)
+
+
+class ThreeNodeLabTest(LabTestMixin, unittest.TestCase):
+    """Three nodes: deploy v1, then a plain kolla-ansible upgrade to v2."""
+
+    NODES = ["node1", "node2", "node3"]
+
+    def test_upgrade_v1_to_v2_with_kolla_ansible(self):
+        with helpers.lab_lock():
+            self.bring_up(len(self.NODES))
+            env = helpers.lab_environment()
+            for key in ("LAB_INVENTORY", "LAB_CONFIGDIR", "LAB_PLAYBOOK",
+                        "ANSIBLE_CONFIG"):
+                self.assertTrue(os.path.exists(env[key]), key)
+            self.assert_nodes_serve("v1", self.NODES)
+            self.assert_vip_serves(env["LAB_URL"], "v1", self.NODES)
+            self.assert_kolla_unit("node1")
+
+            code, output = helpers.lab("target", "v2", timeout=60)
+            self.assertEqual(0, code, output)
+            code, output = helpers.run(
+                ["kolla-ansible", "upgrade", "-i", env["LAB_INVENTORY"],
+                 "--configdir", env["LAB_CONFIGDIR"],
+                 "-p", env["LAB_PLAYBOOK"]],
+                timeout=helpers.UPGRADE_TIMEOUT, env=env)
+            self.assertEqual(0, code, "kolla-ansible upgrade failed:\n%s"
+                             % output[-6000:])
+            self.assert_nodes_serve("v2", self.NODES)
+            self.assert_vip_serves(env["LAB_URL"], "v2", self.NODES)
+            for node in self.NODES:
+                image = helpers.docker_lines(
+                    "exec", node, "docker", "inspect", "--format",
+                    "{{.Config.Image}}", "zdu_demo")
+                self.assertEqual(1, len(image), image)
+                self.assertTrue(image[0].endswith("/kolla/zdu-demo:v2"),
+                                image)
+
+            self.assert_down_leaves_nothing()
+
+
+class SingleNodeLabTest(LabTestMixin, unittest.TestCase):
+    """One node, the shape the buffer strategy uses."""
+
+    def test_single_node_lab(self):
+        with helpers.lab_lock():
+            self.bring_up(1)
+            env = helpers.lab_environment()
+            self.assert_nodes_serve("v1", ["node1"])
+            self.assert_vip_serves(env["LAB_URL"], "v1", ["node1"])
+            self.assert_kolla_unit("node1")
+            self.assert_down_leaves_nothing()
