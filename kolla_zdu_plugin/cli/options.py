@@ -41,9 +41,9 @@ def inventory_paths(parsed_args):
                          'ansible', 'inventory', 'all-in-one')]
 
 
-def playbook_role_dirs(parsed_args):
-    """Return the ``roles`` directories beside custom playbooks."""
-    return [os.path.join(os.path.dirname(os.path.abspath(path)), 'roles')
+def playbook_dirs(parsed_args):
+    """Return the directories of the custom playbooks, if any."""
+    return [os.path.dirname(os.path.abspath(path))
             for path in getattr(parsed_args, 'playbook', None) or ()]
 
 
@@ -52,6 +52,9 @@ def build_service_map(parsed_args, conf):
     target = deployment.Deployment(
         inventory_paths(parsed_args), parsed_args.kolla_config_path,
         getattr(parsed_args, 'extra_vars', None) or ())
+    directories = playbook_dirs(parsed_args)
     return builder.ServiceMapBuilder(
-        target, extra_role_dirs=playbook_role_dirs(parsed_args),
-        loadbalancer_group=conf.haproxy.loadbalancer_group).build()
+        target,
+        extra_role_dirs=[os.path.join(d, 'roles') for d in directories],
+        loadbalancer_group=conf.haproxy.loadbalancer_group,
+        playbook_dirs=directories).build()

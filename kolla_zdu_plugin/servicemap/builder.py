@@ -15,6 +15,7 @@ import logging
 import os
 import re
 
+from kolla_zdu_plugin import exceptions
 from kolla_zdu_plugin.servicemap import database_steps
 from kolla_zdu_plugin.servicemap import kolla_tree
 from kolla_zdu_plugin.servicemap import model
@@ -84,10 +85,12 @@ class ServiceMapBuilder(object):
     :param extra_role_dirs: more role directories, searched before
         kolla-ansible's (the ``roles`` directory of a custom playbook).
     :param loadbalancer_group: the inventory group running HAProxy.
+    :param playbook_dirs: directories of custom playbooks, whose
+        ``group_vars/all`` Ansible applies to their plays.
     """
 
     def __init__(self, deployment, kolla_dir=None, extra_role_dirs=(),
-                 loadbalancer_group='loadbalancer'):
+                 loadbalancer_group='loadbalancer', playbook_dirs=()):
         self.deployment = deployment
         self.kolla_dir = kolla_dir or kolla_tree.kolla_ansible_dir()
         self.tree = kolla_tree.RoleTree(
@@ -97,9 +100,9 @@ class ServiceMapBuilder(object):
         defaults_layer = {}
         for role in sorted(self._role_defaults):
             defaults_layer.update(self._role_defaults[role])
-        group_vars = kolla_tree.load_vars_dir(
-            os.path.join(self.kolla_dir, 'group_vars', 'all'))
-        self._base_layers = [defaults_layer, group_vars]
+        self._base_layers = [defaults_layer] + [
+            kolla_tree.load_vars_dir(os.path.join(path, 'group_vars', 'all'))
+            for path in [self.kolla_dir] + list(playbook_dirs)]
         self._resolvers = {}
         self._hostvars = _HostVars(self)
         self.notes = []
@@ -198,6 +201,12 @@ class ServiceMapBuilder(object):
             return None
         port = self._render(resolver, entry.get('port'))
         listen_port = self._render(resolver, entry.get('listen_port', port))
+        if UNRESOLVED in (port, listen_port):
+            raise exceptions.InventoryError(
+                reason='the port of HAProxy entry %s (%r) cannot be '
+                       'evaluated; define the variables it uses in '
+                       'globals.yml' % (key, entry.get('listen_port',
+                                                       entry.get('port'))))
         tls = self._flag(resolver, entry.get('tls_backend', False))
         check_var = ('haproxy_health_check_ssl' if tls
                      else 'haproxy_health_check')

@@ -55,10 +55,15 @@ def load_yaml(path):
 
 
 def load_vars_dir(path):
-    """Merge the ``*.yml`` files of a group_vars directory, sorted by name."""
+    """Merge ``group_vars/all``: a YAML file, or a directory of them.
+
+    :param path: the ``group_vars/all`` path without extension.
+    """
     merged = {}
-    for name in sorted(glob.glob(os.path.join(path, '*.yml'))):
-        merged.update(load_yaml(name))
+    for name in ([path + '.yml', path + '.yaml']
+                 + sorted(glob.glob(os.path.join(path, '*.yml')))):
+        if os.path.isfile(name):
+            merged.update(load_yaml(name))
     return merged
 
 

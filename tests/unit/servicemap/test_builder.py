@@ -129,3 +129,55 @@ class MultinodeServiceMapTestCase(base.TestCase):
                                 deployment.Deployment,
                                 [base.MULTINODE], self.config_dir)
         self.assertIn('globals.yml', str(exc))
+
+
+class PlaybookRolesTestCase(base.TestCase):
+    """A role beside a custom playbook, with the playbook's group_vars."""
+
+    def setUp(self):
+        super().setUp()
+        self.playbook_dir = os.path.join(self.config_dir, 'playbook')
+        defaults = os.path.join(self.playbook_dir, 'roles', 'demo',
+                                'defaults')
+        os.makedirs(defaults)
+        os.makedirs(os.path.join(self.playbook_dir, 'group_vars'))
+        with open(os.path.join(defaults, 'main.yml'), 'w') as stream:
+            stream.write(
+                'demo_services:\n'
+                '  demo:\n'
+                '    container_name: demo\n'
+                '    group: control\n'
+                '    enabled: true\n'
+                '    image: "{{ demo_image_full }}"\n'
+                '    haproxy:\n'
+                '      demo:\n'
+                '        enabled: "{{ enable_demo }}"\n'
+                '        mode: http\n'
+                '        port: "{{ demo_port }}"\n'
+                '        listen_port: "{{ demo_listen_port }}"\n'
+                'demo_image_full: "registry/demo:{{ demo_tag }}"\n'
+                'demo_tag: v1\n')
+        with open(os.path.join(self.playbook_dir, 'group_vars', 'all.yml'),
+                  'w') as stream:
+            stream.write('enable_demo: true\ndemo_port: 9797\n'
+                         'demo_listen_port: "{{ demo_port }}"\n')
+
+    def build(self, **kwargs):
+        target = deployment.Deployment([base.MULTINODE], self.config_dir,
+                                       ['demo_tag=v2'])
+        return builder.ServiceMapBuilder(
+            target,
+            extra_role_dirs=[os.path.join(self.playbook_dir, 'roles')],
+            **kwargs).build()
+
+    def test_playbook_group_vars_are_used(self):
+        demo = self.build(playbook_dirs=[self.playbook_dir]).by_name()['demo']
+        self.assertEqual(9797, demo.backends[0].listen_port)
+        self.assertEqual('registry/demo:v2', demo.image)
+        self.assertEqual('demo_image_full', demo.image_var)
+        self.assertEqual(('demo_listen_port',), demo.port_vars)
+        self.assertEqual('demo_services', demo.services_var)
+
+    def test_unresolvable_port_is_one_clear_error(self):
+        exc = self.assertRaises(exceptions.InventoryError, self.build)
+        self.assertIn('demo_listen_port', str(exc))
