@@ -162,9 +162,9 @@ class PlaybookRolesTestCase(base.TestCase):
             stream.write('enable_demo: true\ndemo_port: 9797\n'
                          'demo_listen_port: "{{ demo_port }}"\n')
 
-    def build(self, **kwargs):
+    def build(self, extra_vars=('demo_tag=v2',), **kwargs):
         target = deployment.Deployment([base.MULTINODE], self.config_dir,
-                                       ['demo_tag=v2'])
+                                       extra_vars)
         return builder.ServiceMapBuilder(
             target,
             extra_role_dirs=[os.path.join(self.playbook_dir, 'roles')],
@@ -179,5 +179,6 @@ class PlaybookRolesTestCase(base.TestCase):
         self.assertEqual('demo_services', demo.services_var)
 
     def test_unresolvable_port_is_one_clear_error(self):
-        exc = self.assertRaises(exceptions.InventoryError, self.build)
+        exc = self.assertRaises(exceptions.InventoryError, self.build,
+                                ['enable_demo=yes'])
         self.assertIn('demo_listen_port', str(exc))
