@@ -107,6 +107,7 @@ def up(lab_settings):
     if deployed_before and images_changed:
         deploy.run_kolla_ansible(lab_settings, "pull")
     deploy.run_kolla_ansible(lab_settings, "deploy")
+    nodes.reload_systemd(lab_settings.node_names())
     open(lab_settings.path("deployed"), "w").close()
     target = kolla_config.read_target(lab_settings)
     LOG.info("waiting for %s to serve %s", lab_settings.url, target)

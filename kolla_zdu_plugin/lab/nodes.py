@@ -151,6 +151,21 @@ def node_ready(lab_settings, name):
         return False
 
 
+def reload_systemd(names):
+    """Run ``systemctl daemon-reload`` on the nodes after a deploy.
+
+    kolla_container writes a container's unit, reloads systemd, then enables
+    the unit. Until the next reload, multi-user.target does not load that
+    Wants= link, so systemd forgets the unit once it stops, and kolla's
+    wait for the "dead" state never sees it: the first restart of the last
+    container deployed on a host then takes kolla's full client_timeout
+    (120 s) longer. A reload, which any later kolla_container change or a
+    reboot also does, puts the unit back in view.
+    """
+    for name in names:
+        dockercli.node_exec(name, "systemctl", "daemon-reload")
+
+
 def stop_nodes(names):
     """Stop nodes through systemd, which stops their containers first."""
     if names:
