@@ -25,6 +25,7 @@ import shlex
 from ansible.plugins.action import ActionBase
 
 from kolla_zdu_plugin import exceptions
+from kolla_zdu_plugin.haproxy import hold_config
 from kolla_zdu_plugin.haproxy import lb_agent
 from kolla_zdu_plugin.haproxy import operations
 from kolla_zdu_plugin.haproxy import runtime
@@ -40,6 +41,16 @@ def _operation(call, host, args):
     if name == 'check':
         return {'changed': False, 'states': operations.check(call, host,
                                                              servers)}
+    if name == 'check_hold':
+        backends = sorted({server.split('/', 1)[0] for server in servers})
+        found = call([], None, {'hold_config_dir': args['config_dir'],
+                                'hold_marker': hold_config.ACTION})
+        if found.get('failed'):
+            raise exceptions.LoadBalancerError(host=host,
+                                               reason=found['msg'])
+        operations.check_hold(call, host, backends,
+                              found.get('holding_backends') or [])
+        return {'changed': False}
     if name in runtime.STATES:
         operations.set_state(call, host, servers, name)
         return {'changed': True}
@@ -73,11 +84,13 @@ class ActionModule(ActionBase):
     _VALID_ARGS = frozenset(('operation', 'servers', 'new_servers',
                              'container', 'socket_path', 'timeout',
                              'poll_interval', 'temporary_suffix',
-                             'events_file'))
+                             'events_file', 'config_dir'))
 
-    def _agent_call(self, container, socket_path, commands, marks=None):
+    def _agent_call(self, container, socket_path, commands, marks=None,
+                    extra=None):
         request = {'container': container, 'socket_path': socket_path,
                    'commands': commands, 'marks': marks or {}}
+        request.update(extra or {})
         encoded = base64.b64encode(json.dumps(request).encode()).decode()
         command = 'python3 -c %s %s' % (shlex.quote(_AGENT_SOURCE), encoded)
         output = self._low_level_execute_command(command, sudoable=True)

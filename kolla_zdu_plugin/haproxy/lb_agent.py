@@ -90,6 +90,30 @@ def update_marks(add=(), remove=(), path=MARKS_FILE):
     return sorted(set(marks))
 
 
+def backends_with(config_dir, marker):
+    """Return the backends of HAProxy's rendered files that use ``marker``.
+
+    :param config_dir: kolla's node config dir of haproxy on this host
+        (``/etc/kolla/haproxy``).
+    """
+    found = []
+    services = os.path.join(config_dir, 'services.d')
+    for name in sorted(os.listdir(services)) if os.path.isdir(services) \
+            else ():
+        if not name.endswith('.cfg'):
+            continue
+        backend = None
+        with open(os.path.join(services, name)) as stream:
+            for line in stream:
+                words = line.split()
+                if words and words[0] in ('backend', 'frontend', 'listen',
+                                          'global', 'defaults'):
+                    backend = words[1] if words[0] == 'backend' else None
+                elif backend and marker in line and backend not in found:
+                    found.append(backend)
+    return found
+
+
 def handle(request, locate=socket_on_host, marks_file=MARKS_FILE):
     """Carry out one request; return the JSON-able result.
 
@@ -122,6 +146,9 @@ def handle(request, locate=socket_on_host, marks_file=MARKS_FILE):
                                        path=marks_file)
     if marks.get('read'):
         result['marks'] = load_marks(marks_file)
+    if request.get('hold_config_dir'):
+        result['holding_backends'] = backends_with(
+            request['hold_config_dir'], request.get('hold_marker', ''))
     return result
 
 

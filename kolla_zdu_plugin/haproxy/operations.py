@@ -142,3 +142,23 @@ def converge(call, host, is_temporary):
     if stale:
         call([], {'remove': stale})
     return restored, deleted
+
+
+def check_hold(call, host, backends, holding_backends):
+    """Check every backend of ``backends`` can hold requests.
+
+    :param holding_backends: backends whose rendered configuration has the
+        hold action, as the agent found them.
+    :raises: LoadBalancerError naming the backends and how to fix it.
+    """
+    missing = sorted(set(backends) - set(holding_backends))
+    if missing:
+        raise exceptions.LoadBalancerError(
+            host=host,
+            reason='backend %s cannot hold requests: the buffer strategy '
+                   'needs the hold configuration of kolla-zdu-plugin '
+                   '(haproxy_backend_http_extra lines and the zdu_hold '
+                   'files in services.d, see the "buffer mechanism" '
+                   'reference), applied with kolla-ansible reconfigure '
+                   '-t loadbalancer before the upgrade; or choose '
+                   'another strategy' % ', '.join(missing))

@@ -103,10 +103,30 @@ def _free_port_checks(service, conf):
     return checks
 
 
-def preflight(services, parallel_services, loadbalancers, conf):
+def _hold_check(buffer_services, conf):
+    return {'name': 'zdu | pre-flight | HAProxy can hold requests for %s'
+                    % ', '.join(s.name for s in buffer_services),
+            'zdu_haproxy': {
+                'operation': 'check_hold',
+                'servers': _all_servers(buffer_services),
+                'config_dir': '{{ node_config_directory }}/haproxy',
+                'container': conf.haproxy.container_name,
+                'socket_path': conf.haproxy.socket_path}}
+
+
+def preflight(services, parallel_services, loadbalancers, conf,
+              buffer_services=()):
     """Return the plays that check everything before any change."""
     hosts = _hosts(services, loadbalancers)
     servers = _all_servers(services)
+    lb_checks = [{'name': 'zdu | pre-flight | HAProxy admin socket and '
+                          'servers',
+                  'zdu_haproxy': {
+                      'operation': 'check', 'servers': servers,
+                      'container': conf.haproxy.container_name,
+                      'socket_path': conf.haproxy.socket_path}}]
+    if buffer_services:
+        lb_checks.append(_hold_check(buffer_services, conf))
     host_checks = [_pull(service, service.image) for service in services]
     for service in parallel_services:
         host_checks += _free_port_checks(service, conf)
@@ -119,12 +139,7 @@ def preflight(services, parallel_services, loadbalancers, conf):
         {'name': 'zdu | pre-flight | HAProxy on every loadbalancer host',
          'hosts': list(loadbalancers), 'gather_facts': False,
          'any_errors_fatal': True,
-         'tasks': [{'name': 'zdu | pre-flight | HAProxy admin socket and '
-                            'servers',
-                    'zdu_haproxy': {
-                        'operation': 'check', 'servers': servers,
-                        'container': conf.haproxy.container_name,
-                        'socket_path': conf.haproxy.socket_path}}]},
+         'tasks': lb_checks},
         {'name': 'zdu | pre-flight | images, ports and memory',
          'hosts': [h for h in hosts if h not in loadbalancers] or hosts,
          'gather_facts': False, 'any_errors_fatal': True,
@@ -188,7 +203,10 @@ def build(services_with_plays, loadbalancers, conf, site_playbooks):
     services = [service for service, _name, _plays in services_with_plays]
     parallel_services = [service for service, name, _plays
                          in services_with_plays if 'parallel' in name]
-    playbook = preflight(services, parallel_services, loadbalancers, conf)
+    buffer_services = [service for service, name, _plays
+                       in services_with_plays if 'buffer' in name]
+    playbook = preflight(services, parallel_services, loadbalancers, conf,
+                         buffer_services)
     for _service, _name, service_plays in services_with_plays:
         playbook.extend(service_plays)
     playbook.extend({'import_playbook': os.path.abspath(path)}

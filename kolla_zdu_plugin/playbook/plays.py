@@ -146,3 +146,35 @@ def parallel_host(service, host, conf):
         + [{'block': body,
             'rescue': tasks.roll_back(service, host, conf),
             'always': cleanup}])
+
+
+def _once(task):
+    task['run_once'] = True
+    return task
+
+
+def buffer_all(service, conf):
+    """Restart every host together while HAProxy holds new requests.
+
+    Draining every server starts the hold (the hold action of the
+    backends acts when no server is usable); maintenance keeps held
+    requests off the stopping containers; ready releases them.
+    """
+    servers = steps.server_names(service)
+    body = [_once(tasks.wait_drained(servers, service, conf)),
+            _once(tasks.haproxy('maint', servers, service, conf)),
+            tasks.kolla_role(service),
+            tasks.flush_handlers()]
+    each_host = '{{ inventory_hostname }}'
+    body += tasks.wait_ready(service, service.hosts[0], conf,
+                             label=each_host)
+    return _play(
+        'zdu | %s | buffer | %s' % (service.name, ', '.join(service.hosts)),
+        list(service.hosts),
+        tasks.record_previous_image(service)
+        + [_once(tasks.haproxy('drain', servers, service, conf)),
+           {'block': body,
+            'rescue': tasks.roll_back(service, service.hosts[0], conf,
+                                      label=each_host),
+            'always': [_once(tasks.haproxy('ready', servers, service,
+                                           conf))]}])

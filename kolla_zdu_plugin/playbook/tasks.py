@@ -105,15 +105,19 @@ def readiness_urls(service, host, conf, port_offset=0):
                                              conf)]
 
 
-def wait_ready(service, host, conf, port_offset=0):
-    """Wait until the container on ``host`` answers its health check."""
+def wait_ready(service, host, conf, port_offset=0, label=None):
+    """Wait until the container on ``host`` answers its health check.
+
+    :param label: how task names call the host (default: ``host``).
+    """
+    label = label or host
     retries = max(1, int(conf.readiness.timeout))
     result = []
     for url in readiness_urls(service, host, conf, port_offset):
         for attempt in range(conf.readiness.consecutive_successes):
             result.append({
                 'name': 'zdu | readiness of %s on %s: GET %s (%d/%d)' % (
-                    service.name, host, url, attempt + 1,
+                    service.name, label, url, attempt + 1,
                     conf.readiness.consecutive_successes),
                 'ansible.builtin.uri': {'url': url, 'timeout': 5,
                                         'status_code': list(range(200,
@@ -131,8 +135,12 @@ def fail(message):
     return {'name': 'zdu | stop', 'ansible.builtin.fail': {'msg': message}}
 
 
-def roll_back(service, host, conf):
-    """Put the previous image back on ``host`` and say what failed."""
+def roll_back(service, host, conf, label=None):
+    """Put the previous image back on ``host`` and say what failed.
+
+    :param label: how messages call the host (default: ``host``).
+    """
+    label = label or host
     urls = ', '.join(readiness_urls(service, host, conf))
     check = ('{{ ansible_failed_task.name | default("a step") }}: '
              '{{ ansible_failed_result.msg | default("") }}')
@@ -141,10 +149,10 @@ def roll_back(service, host, conf):
         restore = kolla_role(service, {service.image_var:
                                        '{{ %s }}' % PREVIOUS_IMAGE})
         restore['name'] = 'zdu | roll %s on %s back to {{ %s }}' % (
-            service.name, host, PREVIOUS_IMAGE)
+            service.name, label, PREVIOUS_IMAGE)
         restore['when'] = '%s | length > 0' % PREVIOUS_IMAGE
         tasks += [restore, flush_handlers()]
-        for task in wait_ready(service, host, conf):
+        for task in wait_ready(service, host, conf, label=label):
             task['ignore_errors'] = True
             tasks.append(task)
         outcome = 'rolled back to {{ %s }}' % PREVIOUS_IMAGE
@@ -153,6 +161,6 @@ def roll_back(service, host, conf):
     tasks.append(fail(
         'zero-downtime upgrade of service %s failed on host %s (readiness '
         'check GET %s, timeout %ss). %s. The host was %s.'
-        % (service.name, host, urls, conf.readiness.timeout, check,
+        % (service.name, label, urls, conf.readiness.timeout, check,
            outcome)))
     return tasks

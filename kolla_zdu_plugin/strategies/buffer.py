@@ -12,6 +12,7 @@
 """Buffer: every instance restarts at once while HAProxy holds requests."""
 
 from kolla_zdu_plugin import plan
+from kolla_zdu_plugin.playbook import plays
 from kolla_zdu_plugin.strategies import base
 from kolla_zdu_plugin.strategies import steps
 
@@ -34,3 +35,7 @@ class BufferStrategy(base.Strategy):
             service=service.name, project=service.project,
             container=service.container_name, strategy=self.name,
             reason='selected', steps=tuple(planned))
+
+    def plays(self, service, service_plan):
+        """Return one play restarting every host together under a hold."""
+        return [plays.buffer_all(service, self.conf)]

@@ -113,3 +113,24 @@ class OperationsTestCase(base.TestCase):
         operations.converge(self.call, 'lb1',
                             lambda name: name.endswith('_zdu_next'))
         self.assertEqual('MAINT', self.states()[NODE2])
+
+
+class HoldCheckTestCase(base.TestCase):
+
+    def test_backends_with_the_hold_action(self):
+        services = os.path.join(self.config_dir, 'services.d')
+        os.mkdir(services)
+        with open(os.path.join(services, 'demo.cfg'), 'w') as stream:
+            stream.write('frontend demo_front\n    mode http\n'
+                         '    http-request lua.zdu_hold 1 if x\n'
+                         'backend demo_back\n    mode http\n'
+                         '    http-request lua.zdu_hold 20000 100 if y\n'
+                         'backend other_back\n    mode http\n')
+        found = lb_agent.backends_with(self.config_dir, 'lua.zdu_hold')
+        self.assertEqual(['demo_back'], found)
+        operations.check_hold(None, 'lb1', ['demo_back'], found)
+        exc = self.assertRaises(exceptions.LoadBalancerError,
+                                operations.check_hold, None, 'lb1',
+                                ['demo_back', 'other_back'], found)
+        self.assertIn('other_back', str(exc))
+        self.assertIn('reconfigure -t loadbalancer', str(exc))
