@@ -31,7 +31,9 @@ class LabTestMixin(object):
         """Run ``kolla-zdu-lab up`` with zdu-demo v1 as the target."""
         existing = os.path.join(helpers.state_dir(), "lab.json")
         if os.path.exists(existing):
-            code, output = helpers.lab("target", "v1", timeout=60)
+            code, output = helpers.lab(
+                "target", "v1", "--no-exclusive-schema", "--startup-delay",
+                "0", timeout=60)
             if code != 0:
                 helpers.lab("down", timeout=helpers.DOWN_TIMEOUT)
         code, output = helpers.lab("up", "--nodes", str(nodes))
