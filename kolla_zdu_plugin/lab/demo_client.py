@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 
 from kolla_zdu_plugin import exceptions
+from kolla_zdu_plugin.lab import errors
 
 
 def get_version(url, timeout=3):
@@ -60,7 +61,7 @@ def wait_for_version(url, version=None, timeout=60, interval=1):
                 return document
             problem = "it serves %s" % document["version"]
         except exceptions.LabError as error:
-            problem = str(error)
+            problem = errors.reason_of(error)
         if time.monotonic() > deadline:
             raise exceptions.LabError(
                 reason="%s did not answer%s within %d s: %s"

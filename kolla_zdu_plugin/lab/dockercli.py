@@ -16,6 +16,7 @@ import logging
 
 from kolla_zdu_plugin import exceptions
 from kolla_zdu_plugin.lab import commands
+from kolla_zdu_plugin.lab import errors
 
 LOG = logging.getLogger(__name__)
 DOCKER = "docker"
@@ -44,7 +45,8 @@ def ensure_daemon():
     except exceptions.LabError as error:
         raise exceptions.LabError(
             reason="the docker daemon does not answer (%s). Start it, e.g. "
-                   "`dockerd >/var/log/dockerd.log 2>&1 &`" % error)
+                   "`dockerd >/var/log/dockerd.log 2>&1 &`"
+                   % errors.reason_of(error))
     LOG.debug("docker daemon %s", version)
     return version
 

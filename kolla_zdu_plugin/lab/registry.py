@@ -22,6 +22,7 @@ import urllib.request
 
 from kolla_zdu_plugin import exceptions
 from kolla_zdu_plugin.lab import dockercli
+from kolla_zdu_plugin.lab import errors
 from kolla_zdu_plugin.lab import images
 from kolla_zdu_plugin.lab import settings as settings_mod
 
@@ -57,7 +58,7 @@ def ensure_registry(lab_settings, builder):
         raise exceptions.LabError(
             reason="cannot start the registry (%s). If port %d is taken, "
                    "pass another with --registry-port"
-                   % (error, lab_settings.registry_port))
+                   % (errors.reason_of(error), lab_settings.registry_port))
     wait_ready(lab_settings)
 
 

@@ -14,6 +14,7 @@
 from kolla_zdu_plugin import exceptions
 from kolla_zdu_plugin.lab import demo_client
 from kolla_zdu_plugin.lab import dockercli
+from kolla_zdu_plugin.lab import errors
 from kolla_zdu_plugin.lab import kolla_config
 from kolla_zdu_plugin.lab import settings as settings_mod
 
@@ -29,7 +30,7 @@ def serving(url):
     try:
         document = demo_client.get_version(url)
     except exceptions.LabError as error:
-        return "no answer (%s)" % error
+        return "no answer (%s)" % errors.reason_of(error)
     return "%s@%s" % (document["version"], document["host"])
 
 
