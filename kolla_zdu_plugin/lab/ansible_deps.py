@@ -33,11 +33,19 @@ LOG = logging.getLogger(__name__)
 REQUIRED_COLLECTIONS = ("ansible.posix", "ansible.utils", "community.general")
 
 
+def collection_installed(name):
+    """Return True if this Python can import collection ``name``."""
+    try:
+        return importlib.util.find_spec(
+            "ansible_collections.%s" % name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
 def missing_collections():
     """Return the required collections this Python cannot import."""
     return [name for name in REQUIRED_COLLECTIONS
-            if importlib.util.find_spec("ansible_collections.%s" % name)
-            is None]
+            if not collection_installed(name)]
 
 
 def ansible_requirement():
