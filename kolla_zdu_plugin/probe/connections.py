@@ -12,6 +12,7 @@
 """HTTP connections to the probed URLs: fresh ones and a keep-alive pool."""
 
 import http.client
+import select
 import socket
 import ssl
 import threading
@@ -72,6 +73,23 @@ def fetch(conn, path, deadline, keepalive):
     return response.status, keepalive and not response.will_close
 
 
+def is_dropped(conn):
+    """Return whether the server closed an idle connection.
+
+    Real HTTP clients look before they reuse a pooled connection (urllib3's
+    ``is_connection_dropped``): an idle connection the server closed, for
+    example at its keep-alive timeout, is readable at end of file.
+    """
+    sock = conn.sock
+    if sock is None:
+        return True
+    try:
+        readable, _w, _x = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
+
+
 def _remaining(deadline):
     left = deadline - time.monotonic()
     if left <= 0:
@@ -94,11 +112,15 @@ class KeepAlivePool:
 
     def take(self, target, timeout):
         """Return an idle connection to target, or a new one."""
-        with self._lock:
-            idle = self._idle.get(target)
-            if idle:
-                return idle.pop()
-        return target.new_connection(timeout)
+        while True:
+            with self._lock:
+                idle = self._idle.get(target)
+                conn = idle.pop() if idle else None
+            if conn is None:
+                return target.new_connection(timeout)
+            if not is_dropped(conn):
+                return conn
+            conn.close()
 
     def give_back(self, target, conn):
         """Keep conn for a later request to target."""

@@ -95,12 +95,13 @@ class TestSendLoad(base.BaseTestCase):
         self.assertIsNone(result.records[0].status)
         self.assertIsNotNone(result.records[0].error)
 
-    def test_broken_keepalive_connection_is_replaced(self):
+    def test_idle_connection_closed_by_server_is_not_reused(self):
+        # As urllib3 does, a pooled connection the server closed while it
+        # was idle is noticed before reuse and replaced, so a keep-alive
+        # timeout of the server is not counted as a failed request.
         result = load.send_load(_settings(self.server.url("/close"),
                                           keepalive_share=1.0))
-        kinds = _kinds(result)
-        self.assertEqual({None, record.CONN_RESET}, set(kinds))
-        self.assertEqual(10, kinds[None])
+        self.assertEqual({None: 20}, _kinds(result))
 
     def test_slow_server_does_not_slow_the_sender(self):
         result = load.send_load(_settings(
