@@ -1,0 +1,126 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""An upgrade of the lab under the availability probe.
+
+The demo, the functional tests and the benchmark all measure the same way:
+probe the lab's URL at a constant rate, mark when the upgrade starts and
+ends, run the real ``kolla-ansible upgrade`` (with or without
+``--zero-downtime``), keep probing until enough requests were sent, and keep
+the probe's report.
+"""
+
+import dataclasses
+import logging
+import os
+import subprocess
+import threading
+import time
+
+from kolla_zdu_plugin import exceptions
+from kolla_zdu_plugin.lab import kolla_config
+from kolla_zdu_plugin.lab import lab
+from kolla_zdu_plugin.lab import paths
+from kolla_zdu_plugin.lab import settings as settings_mod
+from kolla_zdu_plugin import probe
+
+LOG = logging.getLogger(__name__)
+UPGRADE_TIMEOUT = 1800
+SETTLE_SECONDS = 5.0
+
+
+@dataclasses.dataclass
+class Outcome:
+    """What one upgrade under the probe gave."""
+
+    label: str
+    report: object
+    upgrade_seconds: float
+    return_code: int
+    log_path: str
+
+
+def _environment(lab_settings):
+    env = dict(os.environ)
+    env.update(dict(lab.environment(lab_settings)))
+    env['PATH'] = os.pathsep.join([paths.venv_bin_dir(),
+                                   env.get('PATH', '')])
+    return env
+
+
+def upgrade_command(env, strategy=None, extra_args=()):
+    """Return the ``kolla-ansible upgrade`` command line for the lab."""
+    command = ['kolla-ansible', 'upgrade', '-i', env['LAB_INVENTORY'],
+               '--configdir', env['LAB_CONFIGDIR'], '-p',
+               env['LAB_PLAYBOOK']]
+    if strategy:
+        command += ['--zero-downtime', '--zdu-strategy', strategy]
+    return command + list(extra_args)
+
+
+def _run_upgrade(command, env, log_path):
+    LOG.info("running %s (log: %s)", ' '.join(command), log_path)
+    with open(log_path, 'w') as log:
+        try:
+            return subprocess.run(command, stdout=log,
+                                  stderr=subprocess.STDOUT, env=env,
+                                  timeout=UPGRADE_TIMEOUT).returncode
+        except subprocess.TimeoutExpired:
+            raise exceptions.LabError(
+                reason='kolla-ansible upgrade did not finish within %d s; '
+                       'see %s' % (UPGRADE_TIMEOUT, log_path))
+
+
+def upgrade_under_probe(state_dir, version, label, strategy=None,
+                        rate=100.0, min_requests=6000, output_dir=None,
+                        extra_args=()):
+    """Move the lab's zdu-demo to ``version`` while probing it.
+
+    :param strategy: a zero-downtime strategy, or None for a plain upgrade.
+    :param min_requests: the probe keeps sending, after the upgrade, until
+        at least this many requests were scheduled.
+    :returns: an :class:`Outcome`.
+    """
+    lab_settings = settings_mod.load_settings(state_dir)
+    env = _environment(lab_settings)
+    output_dir = output_dir or os.path.join(lab_settings.state_dir,
+                                            'reports')
+    os.makedirs(output_dir, exist_ok=True)
+    kolla_config.set_target(lab_settings, version)
+    stop = threading.Event()
+    settings = probe.ProbeSettings(urls=[lab_settings.url], rate=rate,
+                                   max_duration=UPGRADE_TIMEOUT + 600,
+                                   progress_interval=3600)
+    holder = {}
+    sender = threading.Thread(
+        target=lambda: holder.update(report=probe.run(settings, stop=stop)),
+        daemon=True)
+    sender.start()
+    time.sleep(SETTLE_SECONDS)
+    started = time.time()
+    code = _run_upgrade(upgrade_command(env, strategy, extra_args), env,
+                        os.path.join(output_dir, '%s-upgrade.log' % label))
+    ended = time.time()
+    time.sleep(SETTLE_SECONDS)
+    probe_started = started - SETTLE_SECONDS
+    needed = min_requests / rate - (time.time() - probe_started)
+    if needed > 0:
+        time.sleep(needed)
+    stop.set()
+    sender.join()
+    report = holder['report'].with_phases(
+        [probe.Phase('upgrade', started), probe.Phase('after', ended)])
+    report.write(os.path.join(output_dir, '%s-probe.json' % label))
+    return Outcome(label=label, report=report,
+                   upgrade_seconds=round(ended - started, 1),
+                   return_code=code,
+                   log_path=os.path.join(output_dir,
+                                         '%s-upgrade.log' % label))
