@@ -29,6 +29,7 @@ from kolla_zdu_plugin.lab import kolla_config
 from kolla_zdu_plugin.lab import lab
 from kolla_zdu_plugin.lab import paths
 from kolla_zdu_plugin.lab import progress
+from kolla_zdu_plugin.lab import scenario
 from kolla_zdu_plugin.lab import settings as settings_mod
 from kolla_zdu_plugin.lab import status
 
@@ -89,6 +90,19 @@ def build_parser():
     show.add_argument("--json", action="store_true",
                       help="Print the status as JSON.")
 
+    demo = commands.add_parser(
+        "demo", help="Upgrade the running lab twice under the probe: a "
+                     "plain kolla-ansible upgrade, then one with "
+                     "--zero-downtime; print both reports side by side.")
+    demo.add_argument("--strategy", default="auto",
+                      choices=("auto", "rolling", "parallel", "buffer"),
+                      help="Zero-downtime strategy (default: auto).")
+    demo.add_argument("--rate", type=float, default=100.0,
+                      help="Probe requests per second (default: 100).")
+    demo.add_argument("--min-requests", type=int, default=6000,
+                      help="Requests the probe sends at least during each "
+                           "upgrade run (default: 6000).")
+
     commands.add_parser(
         "down", help="Remove the nodes, the registry, their volumes, the "
                      "network and the state dir; keep built images.")
@@ -146,8 +160,13 @@ def cmd_down(args):
     print("lab removed; images stay cached in docker")
 
 
+def cmd_demo(args):
+    print(scenario.demo(args.state_dir, strategy=args.strategy,
+                        rate=args.rate, min_requests=args.min_requests))
+
+
 COMMANDS = {"up": cmd_up, "env": cmd_env, "target": cmd_target,
-            "status": cmd_status, "down": cmd_down}
+            "status": cmd_status, "demo": cmd_demo, "down": cmd_down}
 
 
 def main(argv=None):

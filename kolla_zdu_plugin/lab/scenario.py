@@ -56,6 +56,37 @@ def _environment(lab_settings):
     return env
 
 
+ADMIN_SOCKET = 'haproxy_socket_level_admin'
+
+
+def enable_admin_socket(state_dir):
+    """Do the operator's one-time step: HAProxy's socket at admin level.
+
+    Sets ``haproxy_socket_level_admin: true`` in the lab's globals and, when
+    it was not set yet, applies it with ``kolla-ansible reconfigure -t
+    loadbalancer``.
+
+    :returns: whether HAProxy had to be reconfigured.
+    """
+    lab_settings = settings_mod.load_settings(state_dir)
+    path = kolla_config.globals_path(lab_settings)
+    with open(path) as stream:
+        if '%s: true' % ADMIN_SOCKET in stream.read():
+            return False
+    kolla_config.set_globals(path, {ADMIN_SOCKET: True})
+    env = _environment(lab_settings)
+    command = ['kolla-ansible', 'reconfigure', '-i', env['LAB_INVENTORY'],
+               '--configdir', env['LAB_CONFIGDIR'], '-p',
+               env['LAB_PLAYBOOK'], '-t', 'loadbalancer']
+    log_path = os.path.join(lab_settings.state_dir, 'logs',
+                            'kolla-ansible-reconfigure-loadbalancer.log')
+    if _run_upgrade(command, env, log_path) != 0:
+        raise exceptions.LabError(
+            reason='kolla-ansible reconfigure -t loadbalancer failed; see %s'
+                   % log_path)
+    return True
+
+
 def upgrade_command(env, strategy=None, extra_args=()):
     """Return the ``kolla-ansible upgrade`` command line for the lab."""
     command = ['kolla-ansible', 'upgrade', '-i', env['LAB_INVENTORY'],
@@ -67,6 +98,7 @@ def upgrade_command(env, strategy=None, extra_args=()):
 
 
 def _run_upgrade(command, env, log_path):
+    os.makedirs(os.path.dirname(log_path), exist_ok=True)
     LOG.info("running %s (log: %s)", ' '.join(command), log_path)
     with open(log_path, 'w') as log:
         try:
@@ -75,8 +107,8 @@ def _run_upgrade(command, env, log_path):
                                   timeout=UPGRADE_TIMEOUT).returncode
         except subprocess.TimeoutExpired:
             raise exceptions.LabError(
-                reason='kolla-ansible upgrade did not finish within %d s; '
-                       'see %s' % (UPGRADE_TIMEOUT, log_path))
+                reason='%s did not finish within %d s; see %s'
+                       % (' '.join(command[:2]), UPGRADE_TIMEOUT, log_path))
 
 
 def upgrade_under_probe(state_dir, version, label, strategy=None,
@@ -124,3 +156,29 @@ def upgrade_under_probe(state_dir, version, label, strategy=None,
                    return_code=code,
                    log_path=os.path.join(output_dir,
                                          '%s-upgrade.log' % label))
+
+
+def demo(state_dir, strategy='auto', rate=100.0, min_requests=6000):
+    """Measure a plain upgrade, then a zero-downtime one, on the lab.
+
+    :returns: the text table comparing both probe reports.
+    """
+    lab_settings = settings_mod.load_settings(state_dir)
+    start = kolla_config.read_target(lab_settings)
+    other = 'v2' if start == 'v1' else 'v1'
+    if enable_admin_socket(state_dir):
+        LOG.info("HAProxy's admin socket enabled")
+    baseline = upgrade_under_probe(state_dir, other, 'plain', rate=rate,
+                                   min_requests=min_requests)
+    zero = upgrade_under_probe(state_dir, start, 'zero-downtime-%s'
+                               % strategy, strategy=strategy, rate=rate,
+                               min_requests=min_requests)
+    lines = [probe.format_comparison(
+        [baseline.report, zero.report],
+        ['plain %s->%s' % (start, other),
+         '--zero-downtime (%s) %s->%s' % (strategy, other, start)])]
+    for outcome in (baseline, zero):
+        lines.append('%s: kolla-ansible upgrade exited %d after %.1f s; '
+                     'log %s' % (outcome.label, outcome.return_code,
+                                 outcome.upgrade_seconds, outcome.log_path))
+    return '\n'.join(lines)

@@ -28,7 +28,7 @@ def haproxy(operation, servers, service, conf, **extra):
             'events_file': EVENTS}
     args.update(extra)
     return {
-        'name': 'zdu | %s %s on {{ item }}' % (
+        'name': 'zdu | %s %s in every HAProxy' % (
             operation, ', '.join(servers)),
         'zdu_haproxy': args,
         'delegate_to': '{{ item }}',

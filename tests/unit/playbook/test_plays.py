@@ -118,5 +118,5 @@ class ParallelPlayTestCase(base.TestCase):
         names = task_names(play['tasks'])
         first_ready = next(i for i, n in enumerate(names)
                            if 'readiness' in n)
-        drain_old = names.index('zdu | drain api_back/ctl1 on {{ item }}')
+        drain_old = names.index('zdu | drain api_back/ctl1 in every HAProxy')
         self.assertLess(first_ready, drain_old)
