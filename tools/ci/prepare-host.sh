@@ -7,7 +7,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VENV=${ZDU_VENV:-/opt/kolla-zdu/venv}
-PACKAGES="docker.io haproxy socat debootstrap docker-registry iproute2 \
+PACKAGES="docker.io haproxy socat debootstrap docker-registry iproute2 openssh-client \
 python3-venv python3-dev gcc libyaml-dev git curl"
 
 log() { printf '[prepare-host %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
