@@ -11,9 +11,10 @@
 # under the License.
 """The lab's kolla config dir: globals.yml, globals.d and passwords.yml.
 
-``globals.yml`` holds what an operator would write for this deployment.
-``up`` sets the keys it owns and leaves every other line alone, so an
-operator's edits survive; ``target`` changes only ``zdu_demo_tag``.
+``globals.yml`` holds what an operator would write for this deployment,
+the buffer strategy's HAProxy hold included. ``up`` sets the keys it owns
+and leaves every other line alone, so an operator's edits survive;
+``target`` changes only ``zdu_demo_tag``.
 ``globals.d/zdu-lab.yml`` holds the lab's deviations from a production
 deployment, each with the reason.
 """
@@ -26,6 +27,7 @@ import shutil
 import yaml
 
 from kolla_zdu_plugin import exceptions
+from kolla_zdu_plugin.lab import buffer_hold
 from kolla_zdu_plugin.lab import commands
 from kolla_zdu_plugin.lab import paths
 from kolla_zdu_plugin.lab import registry
@@ -37,6 +39,9 @@ GLOBALS_HEADER = """---
 # sets the keys it owns; `kolla-zdu-lab target` sets zdu_demo_tag, the
 # release the next `kolla-ansible deploy|upgrade` moves zdu-demo to.
 """
+# A key's value goes on until the next line that is not indented and does
+# not start a block sequence item.
+VALUE_CONTINUATION = re.compile(r"^(\s|-(\s|$))")
 LAB_OVERRIDES = """---
 # Written by kolla-zdu-lab: where the lab departs from a production
 # deployment, and why.
@@ -83,11 +88,26 @@ def globals_path(lab_settings):
     return os.path.join(lab_settings.config_dir, "globals.yml")
 
 
-def set_globals(path, values):
-    """Set top-level ``key: value`` lines in a globals file.
+def format_global(key, value):
+    """Return the lines of ``key: value``; a list as a block sequence."""
+    if isinstance(value, list) and value:
+        return ["%s:" % key] + ["  - %s" % json.dumps(item) for item in value]
+    return ["%s: %s" % (key, json.dumps(value))]
 
-    Lines of other keys, and comments, stay as they are; missing keys are
-    appended.
+
+def value_end(lines, index):
+    """Return the index after the value of the key on ``lines[index]``."""
+    end = index + 1
+    while end < len(lines) and VALUE_CONTINUATION.match(lines[end]):
+        end += 1
+    return end
+
+
+def set_globals(path, values):
+    """Set top-level keys in a globals file.
+
+    Lines of other keys, and comments, stay as they are. A key's old value
+    is replaced, with the lines it continues on; missing keys are appended.
     """
     try:
         with open(path) as source:
@@ -95,14 +115,14 @@ def set_globals(path, values):
     except FileNotFoundError:
         lines = GLOBALS_HEADER.splitlines()
     for key, value in values.items():
-        line = "%s: %s" % (key, json.dumps(value))
         pattern = re.compile(r"^%s\s*:" % re.escape(key))
         matches = [index for index, text in enumerate(lines)
                    if pattern.match(text)]
         if matches:
-            lines[matches[-1]] = line
+            start = matches[-1]
+            lines[start:value_end(lines, start)] = format_global(key, value)
         else:
-            lines.append(line)
+            lines.extend(format_global(key, value))
     with open(path + ".tmp", "w") as output:
         output.write("\n".join(lines) + "\n")
     os.replace(path + ".tmp", path)
@@ -119,12 +139,28 @@ def read_globals(lab_settings):
                    % globals_path(lab_settings))
 
 
+def backend_extra_lines(path):
+    """Return the ``haproxy_backend_http_extra`` lines of a globals file."""
+    try:
+        with open(path) as source:
+            lines = (yaml.safe_load(source) or {}).get(
+                buffer_hold.BACKEND_EXTRA_KEY) or []
+    except FileNotFoundError:
+        return []
+    if not isinstance(lines, list):
+        raise exceptions.LabError(
+            reason="%s in %s must be a list of lines, not %r"
+                   % (buffer_hold.BACKEND_EXTRA_KEY, path, lines))
+    return lines
+
+
 def write_globals(lab_settings, builder):
     """Write globals.yml and globals.d/zdu-lab.yml for ``up``."""
     os.makedirs(os.path.join(lab_settings.config_dir, "globals.d"),
                 exist_ok=True)
     path = globals_path(lab_settings)
     values = managed_globals(lab_settings, builder)
+    values.update(buffer_hold.globals_values(backend_extra_lines(path)))
     if not os.path.exists(path):
         values[TARGET_KEY] = settings_mod.DEMO_VERSIONS[0]
     set_globals(path, values)

@@ -18,6 +18,7 @@ import shutil
 
 from kolla_zdu_plugin import exceptions
 from kolla_zdu_plugin.lab import ansible_deps
+from kolla_zdu_plugin.lab import buffer_hold
 from kolla_zdu_plugin.lab import demo_client
 from kolla_zdu_plugin.lab import deploy
 from kolla_zdu_plugin.lab import dockercli
@@ -77,8 +78,9 @@ def start_nodes(lab_settings, builder):
 
 
 def write_kolla_config(lab_settings, builder):
-    """Write the inventory, globals, passwords and ansible.cfg."""
+    """Write the inventory, globals, hold files, passwords, ansible.cfg."""
     kolla_config.write_globals(lab_settings, builder)
+    buffer_hold.write_files(lab_settings.config_dir)
     kolla_config.ensure_passwords(lab_settings)
     inventory.write_inventory(lab_settings)
     inventory.write_ansible_cfg(lab_settings)

@@ -1,0 +1,114 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The lab's globals.yml, the buffer hold's globals included."""
+
+import os
+from unittest import mock
+
+import yaml
+
+from kolla_zdu_plugin import exceptions
+from kolla_zdu_plugin.haproxy import hold_config
+from kolla_zdu_plugin.lab import kolla_config
+from kolla_zdu_plugin.lab import settings as settings_mod
+from tests.unit import base
+
+OPERATOR_GLOBALS = """---
+# mine
+kolla_base_distro: "ubuntu"
+haproxy_backend_http_extra:
+- "option forwardfor"
+  # still the list
+- "http-request set-header X-Mine 1"
+enable_zdu_demo: true
+"""
+
+
+class SetGlobalsTestCase(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.path = self.write_config('globals.yml', OPERATOR_GLOBALS)
+
+    def read(self):
+        with open(self.path) as source:
+            return source.read()
+
+    def test_list_replaces_block_value(self):
+        kolla_config.set_globals(self.path, {
+            'haproxy_backend_http_extra': ['a "quoted" line', 'b']})
+        text = self.read()
+        self.assertIn('haproxy_backend_http_extra:\n'
+                      '  - "a \\"quoted\\" line"\n'
+                      '  - "b"\n'
+                      'enable_zdu_demo: true\n', text)
+        self.assertEqual(
+            {'kolla_base_distro': 'ubuntu', 'enable_zdu_demo': True,
+             'haproxy_backend_http_extra': ['a "quoted" line', 'b']},
+            yaml.safe_load(text))
+        self.assertIn('# mine\n', text)
+
+    def test_scalar_replaces_list_and_keys_are_appended(self):
+        kolla_config.set_globals(self.path, {
+            'haproxy_backend_http_extra': [], 'kolla_base_distro': 'debian',
+            'haproxy_socket_level_admin': True})
+        self.assertEqual(
+            {'kolla_base_distro': 'debian', 'enable_zdu_demo': True,
+             'haproxy_backend_http_extra': [],
+             'haproxy_socket_level_admin': True},
+            yaml.safe_load(self.read()))
+        self.assertTrue(self.read().endswith(
+            'haproxy_socket_level_admin: true\n'))
+
+
+class WriteGlobalsTestCase(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.lab = settings_mod.LabSettings(state_dir=self.config_dir)
+        self.builder = mock.Mock()
+        self.builder.tag.return_value = 'abc123'
+
+    def write(self):
+        kolla_config.write_globals(self.lab, self.builder)
+        return kolla_config.read_globals(self.lab)
+
+    def test_hold_globals_with_buffer_defaults(self):
+        values = self.write()
+        self.assertIs(True, values['haproxy_socket_level_admin'])
+        self.assertEqual(hold_config.backend_lines(20, 2000),
+                         values['haproxy_backend_http_extra'])
+        self.assertEqual('v1', values['zdu_demo_tag'])
+
+    def test_operator_lines_kept_and_rewrite_is_stable(self):
+        os.makedirs(self.lab.config_dir)
+        with open(kolla_config.globals_path(self.lab), 'w') as out:
+            out.write(OPERATOR_GLOBALS)
+        first = self.write()
+        self.assertEqual(['option forwardfor',
+                          'http-request set-header X-Mine 1']
+                         + hold_config.backend_lines(20, 2000),
+                         first['haproxy_backend_http_extra'])
+        self.assertNotIn('zdu_demo_tag', first)
+        with open(kolla_config.globals_path(self.lab)) as source:
+            text = source.read()
+        self.assertEqual(first, self.write())
+        with open(kolla_config.globals_path(self.lab)) as source:
+            self.assertEqual(text, source.read())
+
+    def test_backend_lines_must_be_a_list(self):
+        os.makedirs(self.lab.config_dir)
+        with open(kolla_config.globals_path(self.lab), 'w') as out:
+            out.write('haproxy_backend_http_extra: "option forwardfor"\n')
+        error = self.assertRaises(exceptions.LabError, self.write)
+        self.assertIn('haproxy_backend_http_extra', str(error))
+        self.assertIn(kolla_config.globals_path(self.lab), str(error))
