@@ -20,13 +20,13 @@ stopped by PID when the lab closes.
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 
+from kolla_zdu_plugin.haproxy import lb_agent
 from kolla_zdu_plugin.haproxy import runtime
 
 HOST = '127.0.0.1'
@@ -217,17 +217,7 @@ class Lab(object):
 
     def command(self, line):
         """Run one runtime API command and return its answer."""
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            sock.settimeout(5.0)
-            sock.connect(self.socket_path)
-            sock.sendall(line.encode() + b'\n')
-            chunks = []
-            while True:
-                chunk = sock.recv(65536)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-        answer = b''.join(chunks).decode()
+        answer = lb_agent.send(self.socket_path, line)
         if runtime.is_error(answer):
             raise RuntimeError('"%s" answered "%s"' % (line, answer.strip()))
         return answer

@@ -94,11 +94,9 @@ class AutoStrategy(base.Strategy):
         """Plan ``service`` with the strategy :meth:`choose` picks."""
         name, reason = self.choose(service, facts)
         if name == COMBINED:
-            return plan.ServicePlan(
-                service=service.name, project=service.project,
-                container=service.container_name,
-                strategy='auto:%s' % COMBINED, reason=reason,
-                steps=tuple(buffered_cutover(service, self.conf)))
+            return self.service_plan(
+                service, buffered_cutover(service, self.conf), reason,
+                name='auto:%s' % COMBINED)
         chosen = loader.load_strategy(name, self.conf)
         result = chosen.plan_service(service, facts)
         return dataclasses.replace(result, strategy='auto:%s' % name,

@@ -15,6 +15,8 @@ import abc
 import dataclasses
 import typing
 
+from kolla_zdu_plugin import plan
+
 
 @dataclasses.dataclass(frozen=True)
 class ServiceFacts:
@@ -45,6 +47,16 @@ class Strategy(metaclass=abc.ABCMeta):
 
     def __init__(self, conf):
         self.conf = conf
+
+    def service_plan(self, service, steps, reason='selected', name=None):
+        """Return the :class:`~kolla_zdu_plugin.plan.ServicePlan` of steps.
+
+        :param name: the strategy shown in the plan; this one's by default.
+        """
+        return plan.ServicePlan(
+            service=service.name, project=service.project,
+            container=service.container_name, strategy=name or self.name,
+            reason=reason, steps=tuple(steps))
 
     @abc.abstractmethod
     def plan_service(self, service, facts):

@@ -11,7 +11,6 @@
 # under the License.
 """Buffer: every instance restarts at once while HAProxy holds requests."""
 
-from kolla_zdu_plugin import plan
 from kolla_zdu_plugin.playbook import plays
 from kolla_zdu_plugin.strategies import base
 from kolla_zdu_plugin.strategies import steps
@@ -31,10 +30,7 @@ class BufferStrategy(base.Strategy):
                     for host in service.hosts]
         planned.append(steps.release(service))
         planned += steps.database(service, 'contract')
-        return plan.ServicePlan(
-            service=service.name, project=service.project,
-            container=service.container_name, strategy=self.name,
-            reason='selected', steps=tuple(planned))
+        return self.service_plan(service, planned)
 
     def plays(self, service, service_plan):
         """Return one play restarting every host together under a hold."""

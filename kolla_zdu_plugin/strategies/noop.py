@@ -22,12 +22,9 @@ class NoopStrategy(base.Strategy):
 
     def plan_service(self, service, facts):
         """Return a plan with a single skip step."""
-        return plan.ServicePlan(
-            service=service.name, project=service.project,
-            container=service.container_name, strategy=self.name,
-            reason='selected',
-            steps=(plan.Step(host='*', action=plan.SKIP,
-                             detail='no zero-downtime handling'),))
+        return self.service_plan(service, [
+            plan.Step(host='*', action=plan.SKIP,
+                      detail='no zero-downtime handling')])
 
     def plays(self, service, service_plan):
         """Return no play: kolla-ansible's own upgrade handles the service."""

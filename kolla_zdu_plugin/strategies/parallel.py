@@ -11,7 +11,6 @@
 # under the License.
 """Parallel: the new version warms up beside the old one on another port."""
 
-from kolla_zdu_plugin import plan
 from kolla_zdu_plugin.playbook import plays
 from kolla_zdu_plugin.strategies import base
 from kolla_zdu_plugin.strategies import steps
@@ -46,10 +45,7 @@ class ParallelStrategy(base.Strategy):
             planned += warm_up(service, host, self.conf)
             planned += return_to_canonical(service, host, self.conf)
         planned += steps.database(service, 'contract')
-        return plan.ServicePlan(
-            service=service.name, project=service.project,
-            container=service.container_name, strategy=self.name,
-            reason='selected', steps=tuple(planned))
+        return self.service_plan(service, planned)
 
     def plays(self, service, service_plan):
         """Return one play per host, in the order of the plan."""

@@ -11,7 +11,6 @@
 # under the License.
 """Rolling drain: one host at a time, out of every HAProxy and back."""
 
-from kolla_zdu_plugin import plan
 from kolla_zdu_plugin.playbook import plays
 from kolla_zdu_plugin.strategies import base
 from kolla_zdu_plugin.strategies import steps
@@ -31,10 +30,7 @@ class RollingStrategy(base.Strategy):
             planned.append(steps.wait_ready(service, host, self.conf))
             planned.append(steps.ready(service, host))
         planned += steps.database(service, 'contract')
-        return plan.ServicePlan(
-            service=service.name, project=service.project,
-            container=service.container_name, strategy=self.name,
-            reason='selected', steps=tuple(planned))
+        return self.service_plan(service, planned)
 
     def plays(self, service, service_plan):
         """Return one play per host, in the order of the plan."""
