@@ -60,17 +60,14 @@ def _pull(service, image):
 
 
 def _leftover_next_container(service, conf):
-    return {
-        'name': 'zdu | pre-flight | remove a leftover %s'
-                % plays.next_container_name(service, conf),
-        'when': 'inventory_hostname in %s' % list(service.hosts),
-        'become': True,
-        'kolla_container': {
-            'action': 'stop_and_remove_container',
-            'common_options': '{{ docker_common_options }}',
-            'name': plays.next_container_name(service, conf),
-            'ignore_missing': True},
-    }
+    """Return the tasks removing what a killed parallel run left."""
+    leftovers = []
+    for task in plays.remove_next(service, conf):
+        task = dict(task, when='inventory_hostname in %s'
+                    % list(service.hosts))
+        task['name'] = task['name'].replace('zdu | ', 'zdu | converge | ', 1)
+        leftovers.append(task)
+    return leftovers
 
 
 def _free_port_checks(service, conf):
@@ -130,8 +127,8 @@ def preflight(services, parallel_services, loadbalancers, conf,
     host_checks = [_pull(service, service.image) for service in services]
     for service in parallel_services:
         host_checks += _free_port_checks(service, conf)
-    converge = [_leftover_next_container(service, conf)
-                for service in parallel_services]
+    converge = [task for service in parallel_services
+                for task in _leftover_next_container(service, conf)]
     return [
         {'name': 'zdu | pre-flight | reach every host and gather facts',
          'hosts': hosts, 'gather_facts': True, 'any_errors_fatal': True,

@@ -87,7 +87,8 @@ def _start_next(service, conf):
     ]
 
 
-def _remove_next(service, conf):
+def remove_next(service, conf):
+    """Return the tasks removing the temporary container, unit and files."""
     return [
         {'name': 'zdu | remove %s and its unit'
                  % next_container_name(service, conf),
@@ -97,6 +98,18 @@ def _remove_next(service, conf):
              'common_options': '{{ docker_common_options }}',
              'name': next_container_name(service, conf),
              'ignore_missing': True}},
+        {'name': 'zdu | remove the enablement link kolla leaves for %s'
+                 % next_container_name(service, conf),
+         'become': True,
+         'ansible.builtin.file': {
+             'path': '/etc/systemd/system/multi-user.target.wants/'
+                     'kolla-%s-container.service'
+                     % next_container_name(service, conf),
+             'state': 'absent'}},
+        {'name': 'zdu | let systemd forget the unit of %s'
+                 % next_container_name(service, conf),
+         'become': True,
+         'ansible.builtin.systemd_service': {'daemon_reload': True}},
         {'name': 'zdu | remove the configuration of %s'
                  % next_container_name(service, conf),
          'become': True,
@@ -139,7 +152,7 @@ def parallel_host(service, host, conf):
     ]
     cleanup = [tasks.haproxy('ready', servers, service, conf),
                tasks.haproxy('delete', next_servers, service, conf)]
-    cleanup += _remove_next(service, conf)
+    cleanup += remove_next(service, conf)
     return _play(
         'zdu | %s | parallel | %s' % (service.name, host), host,
         tasks.record_previous_image(service)

@@ -109,9 +109,13 @@ class ParallelPlayTestCase(base.TestCase):
         always = play['tasks'][-1]['always']
         operations = [t.get('zdu_haproxy', {}).get('operation')
                       or t.get('kolla_container', {}).get('action')
+                      or next(iter(t.keys() - {'name', 'become'}))
                       for t in always]
         self.assertEqual(['ready', 'delete', 'stop_and_remove_container',
-                          None], operations)
+                          'ansible.builtin.file',
+                          'ansible.builtin.systemd_service',
+                          'ansible.builtin.file'],
+                         operations)
 
     def test_old_server_drained_only_after_next_is_ready(self):
         play = plays.parallel_host(service(), 'ctl1', self.make_conf())
