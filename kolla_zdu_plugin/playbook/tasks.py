@@ -86,12 +86,8 @@ def flush_handlers():
 def _readiness_targets(service, host, port_offset, conf):
     targets = []
     for backend, server in service.servers_of(host):
-        words = (backend.http_check or '').split()
-        path = words[3] if len(words) > 3 else (
-            words[2] if len(words) > 2 else conf.readiness.http_path)
-        if not path.startswith('/'):
-            path = conf.readiness.http_path
-        target = (int(server.port) + port_offset, path)
+        target = (int(server.port) + port_offset,
+                  backend.health_path(conf.readiness.http_path))
         if target not in targets:
             targets.append(target)
     return targets

@@ -57,6 +57,7 @@ class Deployment(object):
                     reason='inventory %s does not exist; pass an existing '
                            'file or directory with -i' % path)
         self._inventory, self._variable_manager = self._load_inventory()
+        self._host_vars = {}
         self.globals = self._load_globals()
         for text in extra_vars or ():
             self.globals.update(_parse_extra_var(text, os.getcwd()))
@@ -98,8 +99,14 @@ class Deployment(object):
 
         Group and host variables of the inventory are merged by Ansible's
         own precedence, together with the magic variables an inventory
-        defines (``groups``, ``inventory_hostname`` ...).
+        defines (``groups``, ``inventory_hostname`` ...). Ansible merges
+        them once per host.
         """
+        if host not in self._host_vars:
+            self._host_vars[host] = self._merged_host_vars(host)
+        return self._host_vars[host]
+
+    def _merged_host_vars(self, host):
         inventory_host = self._inventory.get_host(host)
         if inventory_host is None:
             raise exceptions.InventoryError(

@@ -53,6 +53,18 @@ class Backend:
         """The HAProxy backend section name, ``<name>_back``."""
         return '%s_back' % self.name
 
+    def health_path(self, default):
+        """Return the path of ``option httpchk``, or ``default``.
+
+        ``option httpchk GET /healthcheck`` gives ``/healthcheck``; a line
+        without a path (or no line) gives ``default``.
+        """
+        words = (self.http_check or '').split()
+        for word in words[2:]:
+            if word.startswith('/'):
+                return word
+        return default
+
     @property
     def frontend_name(self):
         """The HAProxy frontend section name, or None without frontend."""

@@ -31,14 +31,12 @@ def next_server_names(service, host, conf):
                  for name in server_names(service, host))
 
 
-def readiness_target(service, host, port_offset=0):
+def readiness_target(service, host, conf, port_offset=0):
     """Describe what the readiness probe checks on ``host``."""
-    checks = []
-    for backend, server in service.servers_of(host):
-        path = (backend.http_check or '').split()
-        target = '%s:%s' % (server.address, int(server.port) + port_offset)
-        checks.append('%s %s' % (target, path[-1] if len(path) > 2 else ''))
-    return ', '.join(sorted(set(c.strip() for c in checks))) or host
+    checks = {'%s:%s %s' % (server.address, int(server.port) + port_offset,
+                            backend.health_path(conf.readiness.http_path))
+              for backend, server in service.servers_of(host)}
+    return ', '.join(sorted(checks)) or host
 
 
 def database(service, phase):
@@ -79,7 +77,8 @@ def wait_ready(service, host, conf, port_offset=0):
     return plan.Step(host=host, action=plan.WAIT_READY,
                      detail='%s probe on %s' % (
                          conf.readiness.probe,
-                         readiness_target(service, host, port_offset)),
+                         readiness_target(service, host, conf,
+                                          port_offset)),
                      window=conf.readiness.timeout)
 
 
