@@ -84,12 +84,14 @@ class ActionModule(ActionBase):
     _VALID_ARGS = frozenset(('operation', 'servers', 'new_servers',
                              'container', 'socket_path', 'timeout',
                              'poll_interval', 'temporary_suffix',
-                             'events_file', 'config_dir'))
+                             'events_file', 'config_dir', 'lease'))
 
     def _agent_call(self, container, socket_path, commands, marks=None,
-                    extra=None):
+                    extra=None, lease=None):
         request = {'container': container, 'socket_path': socket_path,
                    'commands': commands, 'marks': marks or {}}
+        if lease:
+            request['lease'] = float(lease)
         request.update(extra or {})
         encoded = base64.b64encode(json.dumps(request).encode()).decode()
         command = 'python3 -c %s %s' % (shlex.quote(_AGENT_SOURCE), encoded)
@@ -121,7 +123,8 @@ class ActionModule(ActionBase):
                                  args.get('container', 'haproxy'),
                                  args.get('socket_path',
                                           '/var/lib/kolla/haproxy/'
-                                          'haproxy.sock'))
+                                          'haproxy.sock'),
+                                 lease=args.get('lease'))
         try:
             result.update(_operation(call, host, args))
         except exceptions.ZduError as exc:

@@ -18,18 +18,33 @@ file of the haproxy container's volume, and never exposed on the network.
 
 Input (argv[1]): base64 of a JSON object with ``container``,
 ``socket_path`` (inside the container), ``commands`` (a list of runtime API
-commands) and optional ``marks`` operations on the plugin's record of the
-servers it took out of service. Output (stdout): one JSON object.
+commands), optional ``marks`` operations on the plugin's record of the
+servers it took out of service and an optional ``lease`` in seconds.
+Output (stdout): one JSON object.
+
+The lease is a dead man's switch. While servers are on record, every request
+pushes the record's deadline ``lease`` seconds ahead, and a detached
+watchdog (this same source, run as ``watch`` with base64 JSON settings in
+argv[2]) waits for it. If the deadline passes with no renewal, because the
+run was killed, the watchdog sets the recorded servers ready, clears the
+record and logs why in ``watchdog.log`` beside it.
 """
 
 import base64
+import contextlib
+import fcntl
 import json
 import os
 import socket
 import subprocess
 import sys
+import time
 
 MARKS_FILE = '/var/lib/kolla-zdu/servers-out-of-service.json'
+RECORD_LOCK = '.lock'
+WATCHDOG_LOCK = '.watchdog'
+WATCHDOG_LOG = 'watchdog.log'
+WATCH_INTERVAL = 1.0
 TIMEOUT = 10
 
 
@@ -64,30 +79,217 @@ def send(path, command):
     return b''.join(chunks).decode(errors='replace')
 
 
-def load_marks(path=MARKS_FILE):
-    """Return the servers recorded as taken out of service by the plugin."""
+@contextlib.contextmanager
+def locked(path):
+    """Hold an exclusive lock on ``path``, created if missing."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'a') as stream:
+        fcntl.flock(stream, fcntl.LOCK_EX)
+        yield
+
+
+def load_record(path=MARKS_FILE):
+    """Return the record of servers the plugin took out of service.
+
+    :returns: ``{'servers': [...], 'temporary': [...]}`` and, once a lease
+        was given, ``lease`` (seconds) and ``deadline`` (Unix time). A file
+        of earlier versions, a bare list, holds the servers alone.
+    """
     try:
         with open(path) as stream:
-            return json.load(stream)
+            data = json.load(stream)
     except (OSError, ValueError):
-        return []
+        data = []
+    record = {'servers': data} if isinstance(data, list) else dict(data)
+    servers = set(record.get('servers') or ())
+    record['servers'] = sorted(servers)
+    record['temporary'] = sorted(servers & set(record.get('temporary')
+                                               or ()))
+    return record
 
 
-def save_marks(marks, path=MARKS_FILE):
+def save_record(record, path=MARKS_FILE):
     """Write the record atomically."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
     temporary = path + '.tmp'
     with open(temporary, 'w') as stream:
-        json.dump(sorted(set(marks)), stream)
+        json.dump(record, stream, sort_keys=True)
     os.replace(temporary, path)
 
 
-def update_marks(add=(), remove=(), path=MARKS_FILE):
-    """Add and remove ``backend/server`` names; return the new record."""
-    marks = [m for m in load_marks(path) if m not in set(remove)]
-    marks.extend(add)
-    save_marks(marks, path)
-    return sorted(set(marks))
+def load_marks(path=MARKS_FILE):
+    """Return the servers recorded as taken out of service by the plugin."""
+    return load_record(path)['servers']
+
+
+def update_marks(add=(), remove=(), path=MARKS_FILE, temporary=False):
+    """Add and remove ``backend/server`` names; return the new record.
+
+    :param temporary: the added servers are the plugin's temporary ones,
+        which the watchdog leaves for the next run to delete.
+    """
+    with locked(path + RECORD_LOCK):
+        record = load_record(path)
+        servers = (set(record['servers']) - set(remove)) | set(add)
+        kept = set(record['temporary']) | (set(add) if temporary else set())
+        record.update(servers=sorted(servers),
+                      temporary=sorted(kept & servers))
+        save_record(record, path)
+    return record['servers']
+
+
+def renew_lease(settings, seconds=None, clock=time.time):
+    """Push the deadline of the servers on record and watch it.
+
+    :param settings: the watchdog's, with ``marks_file``.
+    :param seconds: the lease; without it, the one on record.
+    :returns: ``{'lease_deadline': ..., 'watchdog': pid or None}``, or
+        ``{}`` when there is no server or no lease on record.
+    """
+    path = settings['marks_file']
+    with locked(path + RECORD_LOCK):
+        record = load_record(path)
+        seconds = seconds or record.get('lease')
+        if not (record['servers'] and seconds):
+            return {}
+        record.update(lease=seconds, deadline=clock() + seconds)
+        save_record(record, path)
+        return {'lease_deadline': record['deadline'],
+                'watchdog': ensure_watchdog(settings)}
+
+
+def running_source():
+    """Return the source of this agent, as a file or ``python3 -c``."""
+    if '__file__' in globals():
+        with open(__file__) as stream:
+            return stream.read()
+    with open('/proc/self/cmdline', 'rb') as stream:
+        argv = stream.read().decode().split('\0')
+    return argv[argv.index('-c') + 1]
+
+
+def start_watchdog(settings, lock=None, source=None):
+    """Start a watchdog in a session of its own; return its ``Popen``.
+
+    :param lock: the watchdog lock, already taken, which the watchdog
+        inherits so that no other one can start meanwhile.
+    """
+    settings = dict(settings, lock_fd=lock.fileno() if lock else None)
+    encoded = base64.b64encode(json.dumps(settings).encode()).decode()
+    return subprocess.Popen(
+        [sys.executable or 'python3', '-c', source or running_source(),
+         'watch', encoded],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, cwd='/', start_new_session=True,
+        pass_fds=(lock.fileno(),) if lock else ())
+
+
+def ensure_watchdog(settings):
+    """Start the watchdog unless one runs; return the new one's pid."""
+    with open(settings['marks_file'] + WATCHDOG_LOCK, 'a+') as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return None
+        return start_watchdog(settings, lock).pid
+
+
+def watch_lock(settings):
+    """Return the watchdog lock, inherited or taken; None if held."""
+    if settings.get('lock_fd') is not None:
+        return os.fdopen(settings['lock_fd'], 'a+')
+    lock = open(settings['marks_file'] + WATCHDOG_LOCK, 'a+')
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        lock.close()
+        return None
+    return lock
+
+
+def watch(settings, clock=time.time, sleep=time.sleep):
+    """Wait for the lease of the servers on record; restore them at its end.
+
+    Exits at once if another watchdog watches the same record, and as soon
+    as the record is empty.
+    """
+    lock = watch_lock(settings)
+    if lock is None:
+        return 0
+    with lock:
+        lock.truncate(0)
+        lock.write('%d\n' % os.getpid())
+        lock.flush()
+        delay = watch_step(settings, lock, clock)
+        while delay:
+            sleep(delay)
+            delay = watch_step(settings, lock, clock)
+    return 0
+
+
+def watch_step(settings, lock, clock=time.time):
+    """Look at the record once; return how long to sleep, 0 to stop.
+
+    The watchdog lock is released under the record lock, so a request that
+    adds servers meanwhile sees it free and starts a new watchdog.
+    """
+    path = settings['marks_file']
+    with locked(path + RECORD_LOCK):
+        record = load_record(path)
+        watched = bool(record['servers']) and 'deadline' in record
+        left = record.get('deadline', 0) - clock()
+        if watched and left > 0:
+            return min(left, WATCH_INTERVAL)
+        if watched:
+            restore(settings, record)
+        lock.close()
+        return 0
+
+
+def watchdog_socket(settings):
+    """Return the host path of the admin socket the agent found."""
+    if os.path.exists(settings.get('socket') or ''):
+        return settings['socket']
+    return socket_on_host(settings['container'], settings['socket_path'])
+
+
+def restore(settings, record):
+    """Set the record's servers ready, clear it and log what and why.
+
+    Temporary servers are left for the next run to delete. If HAProxy
+    cannot be reached the record is kept for the next run to converge.
+    """
+    servers = [name for name in record['servers']
+               if name not in record['temporary']]
+    why = ('lease of %gs expired at %s with no renewal (the run that took '
+           'them out of service stopped)'
+           % (record['lease'], time.strftime(
+               '%Y-%m-%dT%H:%M:%S%z', time.localtime(record['deadline']))))
+    try:
+        path = watchdog_socket(settings)
+        answers = {name: send(path, 'set server %s state ready'
+                              % name).strip() for name in servers}
+    except (OSError, LookupError, ValueError,
+            subprocess.CalledProcessError) as exc:
+        log(settings, '%s; cannot reach HAProxy (%s), %s kept on record for '
+                      'the next run' % (why, exc, ', '.join(servers)))
+        return
+    save_record({'servers': [], 'temporary': []}, settings['marks_file'])
+    failed = ['%s (%s)' % item for item in sorted(answers.items())
+              if item[1]]
+    log(settings, '%s; set ready: %s; failed: %s; temporary left: %s; '
+                  'record cleared'
+        % (why, ', '.join(servers) or 'none', ', '.join(failed) or 'none',
+           ', '.join(record['temporary']) or 'none'))
+
+
+def log(settings, message):
+    """Append one line to the log beside the record."""
+    path = os.path.join(os.path.dirname(settings['marks_file']),
+                        WATCHDOG_LOG)
+    with open(path, 'a') as stream:
+        stream.write('%s watchdog %d: %s\n' % (
+            time.strftime('%Y-%m-%dT%H:%M:%S%z'), os.getpid(), message))
 
 
 def backends_with(config_dir, marker):
@@ -114,26 +316,10 @@ def backends_with(config_dir, marker):
     return found
 
 
-def handle(request, locate=socket_on_host, marks_file=MARKS_FILE):
-    """Carry out one request; return the JSON-able result.
-
-    :param locate: finds the socket on the host from the container name and
-        the path inside it.
-    :param marks_file: where the record of servers out of service is kept.
-    """
-    result = {'failed': False}
-    marks = request.get('marks') or {}
-    if marks.get('add'):
-        result['marks'] = update_marks(add=marks['add'], path=marks_file)
-    try:
-        path = locate(request['container'], request['socket_path'])
-    except (OSError, LookupError, ValueError,
-            subprocess.CalledProcessError) as exc:
-        result.update(failed=True, msg='HAProxy socket not found: %s' % exc)
-        return result
-    result['socket'] = path
+def send_all(path, commands, result):
+    """Send ``commands`` in order into ``result``; stop at the first error."""
     responses = []
-    for command in request.get('commands') or ():
+    for command in commands or ():
         try:
             responses.append(send(path, command))
         except OSError as exc:
@@ -141,6 +327,36 @@ def handle(request, locate=socket_on_host, marks_file=MARKS_FILE):
                           msg='cannot talk to %s: %s' % (path, exc))
             break
     result['responses'] = responses
+
+
+def handle(request, locate=socket_on_host, marks_file=MARKS_FILE):
+    """Carry out one request; return the JSON-able result.
+
+    Servers are recorded, and their lease renewed, before any command takes
+    them out of service.
+
+    :param locate: finds the socket on the host from the container name and
+        the path inside it.
+    :param marks_file: where the record of servers out of service is kept.
+    """
+    result = {'failed': False}
+    marks = request.get('marks') or {}
+    try:
+        path = locate(request['container'], request['socket_path'])
+    except (OSError, LookupError, ValueError,
+            subprocess.CalledProcessError) as exc:
+        result.update(failed=True, msg='HAProxy socket not found: %s' % exc)
+        return result
+    result['socket'] = path
+    if marks.get('add'):
+        result['marks'] = update_marks(
+            add=marks['add'], path=marks_file,
+            temporary=bool(marks.get('temporary')))
+    result.update(renew_lease(
+        {'container': request['container'], 'marks_file': marks_file,
+         'socket_path': request['socket_path'], 'socket': path},
+        request.get('lease')))
+    send_all(path, request.get('commands'), result)
     if marks.get('remove') and not result['failed']:
         result['marks'] = update_marks(remove=marks['remove'],
                                        path=marks_file)
@@ -152,10 +368,16 @@ def handle(request, locate=socket_on_host, marks_file=MARKS_FILE):
     return result
 
 
+def decode(argument):
+    """Return the JSON object of a base64 command line argument."""
+    return json.loads(base64.b64decode(argument))
+
+
 def main(argv):
-    """Entry point on the loadbalancer host."""
-    request = json.loads(base64.b64decode(argv[1]))
-    sys.stdout.write(json.dumps(handle(request)))
+    """Entry point on the loadbalancer host: a request, or ``watch``."""
+    if argv[1] == 'watch':
+        return watch(decode(argv[2]))
+    sys.stdout.write(json.dumps(handle(decode(argv[1]))))
     return 0
 
 

@@ -96,15 +96,16 @@ def wait_drained(call, host, servers, timeout, poll_interval,
 def add_servers(call, host, servers):
     """Add dynamic servers, ``{name: (address, port)}``, and make them ready.
 
-    The servers are recorded as the plugin's, so an interrupted run removes
-    them.
+    The servers are recorded as the plugin's temporary ones, so an
+    interrupted run removes them and the lease watchdog leaves them alone.
     """
     commands = []
     for name, (address, port) in sorted(servers.items()):
         commands += [runtime.add_server(name, address, port),
                      runtime.enable_health(name),
                      runtime.set_state(name, runtime.READY)]
-    _checked(call, host, commands, {'add': sorted(servers)})
+    _checked(call, host, commands, {'add': sorted(servers),
+                                    'temporary': True})
 
 
 def delete_servers(call, host, servers):

@@ -25,6 +25,7 @@ def haproxy(operation, servers, service, conf, **extra):
     args = {'operation': operation, 'servers': list(servers),
             'container': conf.haproxy.container_name,
             'socket_path': conf.haproxy.socket_path,
+            'lease': conf.haproxy.out_of_service_lease,
             'events_file': EVENTS}
     args.update(extra)
     return {

@@ -14,6 +14,7 @@
 import http.server
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -50,6 +51,58 @@ def free_port():
     with socket.socket() as probe:
         probe.bind(('127.0.0.1', 0))
         return probe.getsockname()[1]
+
+
+def wait_until(predicate, timeout, interval=0.05):
+    """Poll ``predicate`` until it is true or ``timeout`` has passed.
+
+    :returns: the last value of ``predicate``.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() >= deadline:
+            return value
+        time.sleep(interval)
+
+
+def exited(pid):
+    """Return whether the child process ``pid`` ended, reaping it."""
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return done == pid
+
+
+def wait_exited(pid, timeout):
+    """Return whether the child process ``pid`` ends within ``timeout``."""
+    return wait_until(lambda: exited(pid), timeout)
+
+
+class WatchdogsFixture(fixtures.Fixture):
+    """Stop every lease watchdog a test started, within bounded waits."""
+
+    def _setUp(self):
+        self.pids = []
+        self.addCleanup(self._stop_all)
+
+    def track(self, pid):
+        """Stop the watchdog ``pid`` (if any) at clean-up."""
+        if pid:
+            self.pids.append(pid)
+
+    def _stop_all(self):
+        for pid in self.pids:
+            if exited(pid):
+                continue
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            if not wait_exited(pid, 5):
+                os.kill(pid, signal.SIGKILL)
+                wait_exited(pid, 5)
 
 
 class _Quiet(http.server.BaseHTTPRequestHandler):

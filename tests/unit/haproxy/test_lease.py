@@ -1,0 +1,170 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The out-of-service lease and its watchdog, against a real HAProxy."""
+
+import json
+import os
+import time
+
+from kolla_zdu_plugin.haproxy import lb_agent
+from kolla_zdu_plugin.haproxy import operations
+from kolla_zdu_plugin.haproxy import runtime
+from tests.unit import base
+from tests.unit.haproxy import fixtures as haproxy_fixtures
+
+NODE1 = 'api_back/node1'
+NODE2 = 'api_back/node2'
+TEMPORARY = 'api_back/node1_zdu_next'
+
+
+class LeaseTestCase(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.haproxy = self.useFixture(haproxy_fixtures.HAProxyFixture())
+        self.watchdogs = self.useFixture(haproxy_fixtures.WatchdogsFixture())
+        directory = os.path.join(self.haproxy.dir, 'kolla-zdu')
+        self.marks = os.path.join(directory, 'marks.json')
+        self.log = os.path.join(directory, lb_agent.WATCHDOG_LOG)
+        self.lease = None
+        self.in_service = self.states()
+
+    def call(self, commands, marks=None):
+        """Run the agent as the action plugin does, with ``self.lease``."""
+        request = {'container': 'haproxy', 'socket_path': '/ignored',
+                   'commands': commands, 'marks': marks or {},
+                   'lease': self.lease}
+        result = lb_agent.handle(
+            request, locate=lambda c, p: self.haproxy.admin_socket,
+            marks_file=self.marks)
+        self.watchdogs.track(result.get('watchdog'))
+        return result
+
+    def states(self):
+        """Read the servers' status from HAProxy, renewing nothing."""
+        rows = runtime.parse_stat(lb_agent.send(self.haproxy.admin_socket,
+                                                runtime.SHOW_STAT))
+        return {name: runtime.status(row) for name, row in rows.items()}
+
+    def drain(self, servers, state=runtime.DRAIN):
+        """Take ``servers`` out of service; return the watchdog's pid."""
+        pids = list(self.watchdogs.pids)
+        operations.set_state(self.call, 'lb1', servers, state)
+        started = [pid for pid in self.watchdogs.pids if pid not in pids]
+        return started[0] if started else None
+
+    def lock_holder(self):
+        """Return the pid the watchdog wrote into its lock file."""
+        with open(self.marks + lb_agent.WATCHDOG_LOCK) as stream:
+            return stream.read().strip()
+
+    def log_lines(self):
+        """Return the lines of the watchdog's log."""
+        if not os.path.exists(self.log):
+            return []
+        with open(self.log) as stream:
+            return stream.read().splitlines()
+
+    def wait_restored(self, names, timeout=10):
+        """Wait until ``names`` are back in their first state."""
+        return haproxy_fixtures.wait_until(
+            lambda: all(self.states()[name] == self.in_service[name]
+                        for name in names), timeout)
+
+    def test_expired_lease_puts_servers_back(self):
+        self.lease = 1
+        start = time.monotonic()
+        pid = self.drain([NODE1])
+        self.drain([NODE2], runtime.MAINT)
+        self.assertIsNotNone(pid)
+        self.assertEqual(('DRAIN', 'MAINT'),
+                         (self.states()[NODE1], self.states()[NODE2]))
+        self.assertTrue(self.wait_restored([NODE1, NODE2]))
+        self.assertGreaterEqual(time.monotonic() - start, 1)
+        self.assertEqual([], lb_agent.load_marks(self.marks))
+        self.assertTrue(haproxy_fixtures.wait_exited(pid, 5))
+        lines = self.log_lines()
+        self.assertEqual(1, len(lines))
+        self.assertIn('lease of 1s expired', lines[0])
+        self.assertIn('set ready: %s, %s;' % (NODE1, NODE2), lines[0])
+
+    def test_renewed_lease_keeps_servers_out(self):
+        self.lease = 2
+        pid = self.drain([NODE1])
+        first_deadline = time.monotonic() + self.lease
+        while time.monotonic() < first_deadline + 2:
+            self.call([])
+            self.assertEqual('DRAIN', self.states()[NODE1])
+            time.sleep(0.25)
+        self.assertFalse(haproxy_fixtures.exited(pid))
+        self.assertEqual([NODE1], lb_agent.load_marks(self.marks))
+        self.assertTrue(self.wait_restored([NODE1]))
+        self.assertTrue(haproxy_fixtures.wait_exited(pid, 5))
+
+    def test_ready_clears_marks_and_stops_watchdog(self):
+        self.lease = 60
+        self.assertNotIn('watchdog', self.call([runtime.SHOW_STAT]))
+        pid = self.drain([NODE1])
+        self.assertEqual('DRAIN', self.states()[NODE1])
+        operations.set_state(self.call, 'lb1', [NODE1], runtime.READY)
+        self.assertEqual([], lb_agent.load_marks(self.marks))
+        self.assertTrue(haproxy_fixtures.wait_exited(pid, 5))
+        self.assertEqual(self.in_service, self.states())
+        self.assertEqual([], self.log_lines())
+
+    def test_second_watchdog_exits_at_once(self):
+        self.lease = 60
+        pid = self.drain([NODE1])
+        self.assertTrue(haproxy_fixtures.wait_until(
+            lambda: self.lock_holder() == str(pid), 5))
+        second = lb_agent.start_watchdog({
+            'marks_file': self.marks, 'container': 'haproxy',
+            'socket_path': '/ignored', 'socket': self.haproxy.admin_socket})
+        self.watchdogs.track(second.pid)
+        self.assertEqual(0, second.wait(timeout=10))
+        self.assertIsNone(self.drain([NODE2]))
+        self.assertFalse(haproxy_fixtures.exited(pid))
+        self.assertEqual(str(pid), self.lock_holder())
+
+    def test_temporary_servers_are_left_to_the_next_run(self):
+        operations.add_servers(self.call, 'lb1', {
+            TEMPORARY: ('127.0.0.1', self.haproxy.backend_port)})
+        self.lease = 1
+        self.drain([TEMPORARY, NODE1])
+        self.assertTrue(self.wait_restored([NODE1]))
+        self.assertTrue(haproxy_fixtures.wait_until(
+            lambda: not lb_agent.load_marks(self.marks), 5))
+        self.assertTrue(self.states()[TEMPORARY].startswith('DRAIN'))
+        self.assertIn('temporary left: %s;' % TEMPORARY,
+                      self.log_lines()[0])
+
+    def test_record_of_earlier_versions_is_watched(self):
+        os.makedirs(os.path.dirname(self.marks))
+        with open(self.marks, 'w') as stream:
+            json.dump([NODE1], stream)
+        self.assertEqual([NODE1], lb_agent.load_marks(self.marks))
+        lb_agent.send(self.haproxy.admin_socket,
+                      runtime.set_state(NODE1, runtime.DRAIN))
+        self.lease = 1
+        self.assertIsNotNone(self.call([]).get('watchdog'))
+        self.assertTrue(self.wait_restored([NODE1]))
+
+    def test_unreachable_haproxy_keeps_the_record(self):
+        not_a_socket = os.path.join(self.haproxy.dir, 'haproxy.cfg')
+        lb_agent.update_marks(add=[NODE1], path=self.marks)
+        record = dict(lb_agent.load_record(self.marks), lease=1,
+                      deadline=time.time())
+        lb_agent.restore({'marks_file': self.marks, 'socket': not_a_socket,
+                          'container': 'haproxy', 'socket_path': '/x'},
+                         record)
+        self.assertEqual([NODE1], lb_agent.load_marks(self.marks))
+        self.assertIn('cannot reach HAProxy', self.log_lines()[0])
