@@ -113,12 +113,14 @@ def _run_upgrade(command, env, log_path):
 
 def upgrade_under_probe(state_dir, version, label, strategy=None,
                         rate=100.0, min_requests=6000, output_dir=None,
-                        extra_args=()):
+                        extra_args=(), settle_seconds=SETTLE_SECONDS):
     """Move the lab's zdu-demo to ``version`` while probing it.
 
     :param strategy: a zero-downtime strategy, or None for a plain upgrade.
     :param min_requests: the probe keeps sending, after the upgrade, until
         at least this many requests were scheduled.
+    :param settle_seconds: how long the probe runs before the upgrade
+        starts; the report's steady-state figures come from that time.
     :returns: an :class:`Outcome`.
     """
     lab_settings = settings_mod.load_settings(state_dir)
@@ -136,13 +138,13 @@ def upgrade_under_probe(state_dir, version, label, strategy=None,
         target=lambda: holder.update(report=probe.run(settings, stop=stop)),
         daemon=True)
     sender.start()
-    time.sleep(SETTLE_SECONDS)
+    time.sleep(settle_seconds)
     started = time.time()
     code = _run_upgrade(upgrade_command(env, strategy, extra_args), env,
                         os.path.join(output_dir, '%s-upgrade.log' % label))
     ended = time.time()
     time.sleep(SETTLE_SECONDS)
-    probe_started = started - SETTLE_SECONDS
+    probe_started = started - settle_seconds
     needed = min_requests / rate - (time.time() - probe_started)
     if needed > 0:
         time.sleep(needed)
