@@ -41,6 +41,11 @@ options:
   socket_path:
     description: Path of the admin socket inside the container.
     default: /var/lib/kolla/haproxy/haproxy.sock
+  lease:
+    description: >-
+      Seconds the servers this run takes out of service stay so without a
+      further call; a watchdog on the loadbalancer host puts them back in
+      service when the lease runs out ([haproxy] out_of_service_lease).
   timeout:
     description: For wait_drained, the longest wait in seconds.
     default: 60

@@ -22,6 +22,7 @@
 
 import argparse
 import json
+import os
 import sys
 
 from kolla_zdu_plugin import exceptions
@@ -32,6 +33,9 @@ from kolla_zdu_plugin.lab import progress
 from kolla_zdu_plugin.lab import scenario
 from kolla_zdu_plugin.lab import settings as settings_mod
 from kolla_zdu_plugin.lab import status
+
+# The file in the lab's shared directory that plays the database schema.
+SCHEMA_MARKER = "schema.json"
 
 
 def build_parser():
@@ -82,7 +86,8 @@ def build_parser():
                              "(zdu_demo_exclusive_schema).")
     target.add_argument("--no-exclusive-schema", action="store_false",
                         dest="exclusive_schema",
-                        help="Let v1 and v2 serve side by side (default).")
+                        help="Let v1 and v2 serve side by side (default); "
+                             "also resets the shared schema marker.")
 
     show = commands.add_parser(
         "status", help="Show the nodes, their containers and which release "
@@ -142,6 +147,11 @@ def cmd_target(args):
     if options:
         kolla_config.set_globals(kolla_config.globals_path(lab_settings),
                                  options)
+    if args.exclusive_schema is False:
+        marker = os.path.join(lab_settings.shared_dir, SCHEMA_MARKER)
+        if os.path.exists(marker):
+            os.remove(marker)
+            print("removed the schema marker %s" % marker)
     print("zdu_demo_tag: %s in %s" % (
         args.version, kolla_config.globals_path(lab_settings)))
 

@@ -28,12 +28,14 @@ Options, from the INI file in ``ZDU_DEMO_CONFIG``:
   like a service that loads slowly; the ``ZDU_DEMO_STARTUP_DELAY``
   environment variable overrides it.
 * ``[DEFAULT] max_slow``: the longest sleep ``/slow`` accepts.
-* ``[schema] exclusive``: when true, releases with different schemas refuse
-  to run side by side. The shared ``[schema] marker_file`` plays the
-  database: a release migrates the marker up to its own schema when it
-  starts, and a release whose schema differs from the marker answers 503 to
-  every request, ``/healthcheck`` included. Once one v2 worker has started,
-  every v1 still running fails, as after a contract-only migration.
+* ``[schema] exclusive``: when true, the release migrates the shared
+  ``[schema] marker_file`` (which plays the database) up to its own schema
+  with the first request it serves, as a release that writes rows its
+  predecessor cannot read. Health checks do not migrate, so a new release
+  can warm up beside the old one. Whatever its own options, a release
+  whose schema is older than the marker answers 503 to every request,
+  ``/healthcheck`` included: once one v2 has served, every v1 still
+  running fails. So old and new must not serve together.
 """
 
 import configparser
@@ -106,19 +108,22 @@ class DemoService(object):
 
     def __init__(self, settings):
         self.settings = settings
+        self.migrated = False
         if settings["startup_delay"] > 0:
             time.sleep(settings["startup_delay"])
-        if settings["exclusive"]:
+
+    def migrate(self):
+        """Move the shared schema up to this release's, once per worker."""
+        if self.settings["exclusive"] and not self.migrated:
             migrate_schema_marker(
-                settings["marker_file"], settings["schema"],
-                "%s@%s" % (settings["version"], settings["host"]))
+                self.settings["marker_file"], self.settings["schema"],
+                "%s@%s" % (self.settings["version"], self.settings["host"]))
+            self.migrated = True
 
     def schema_conflict(self):
         """Return why this release must not serve, or None if it may."""
-        if not self.settings["exclusive"]:
-            return None
         marker = read_schema_marker(self.settings["marker_file"])
-        if marker == self.settings["schema"]:
+        if marker is None or marker <= self.settings["schema"]:
             return None
         return ("database schema is %s but %s runs schema %s"
                 % (marker, self.settings["version"], self.settings["schema"]))
@@ -139,6 +144,7 @@ class DemoService(object):
                                 {"error": conflict, **self.identity()})
         if path == "/healthcheck":
             return self.respond(start_response, "200 OK", None)
+        self.migrate()
         if path in ("/", "/version"):
             return self.respond(start_response, "200 OK", self.identity())
         if path == "/slow":

@@ -35,6 +35,11 @@ from kolla_zdu_plugin import probe
 LOG = logging.getLogger(__name__)
 UPGRADE_TIMEOUT = 1800
 SETTLE_SECONDS = 5.0
+# How long a probe request may wait for its answer: longer than the buffer
+# strategy's default hold bound (20 s), as API clients wait (keystoneauth
+# and the OpenStack SDK wait without a limit unless told otherwise). The
+# probe keeps up to this many seconds' worth of requests outstanding.
+CLIENT_TIMEOUT = 30.0
 
 
 @dataclasses.dataclass
@@ -132,7 +137,9 @@ def upgrade_under_probe(state_dir, version, label, strategy=None,
     stop = threading.Event()
     settings = probe.ProbeSettings(urls=[lab_settings.url], rate=rate,
                                    max_duration=UPGRADE_TIMEOUT + 600,
-                                   progress_interval=3600)
+                                   progress_interval=3600,
+                                   timeout=CLIENT_TIMEOUT,
+                                   max_outstanding=int(rate * CLIENT_TIMEOUT))
     holder = {}
     sender = threading.Thread(
         target=lambda: holder.update(report=probe.run(settings, stop=stop)),

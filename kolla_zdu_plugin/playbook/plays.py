@@ -166,28 +166,192 @@ def _once(task):
     return task
 
 
+def _prepare_restart(service):
+    """Render the configuration and let kolla notify its restart handlers.
+
+    A role whose upgrade runs database migrations from its handlers is run
+    whole inside the hold instead, so kolla's handler order is kept.
+    """
+    if service.database_steps:
+        return [tasks.kolla_role(service, tasks_from='config')]
+    return [tasks.kolla_role(service, tasks_from='config'),
+            tasks.kolla_role(service, tasks_from='check-containers')]
+
+
+def _restart(service):
+    """Return the tasks that restart the containers inside the hold."""
+    if service.database_steps:
+        return [tasks.kolla_role(service), tasks.flush_handlers()]
+    return [tasks.flush_handlers()]
+
+
 def buffer_all(service, conf):
     """Restart every host together while HAProxy holds new requests.
 
-    Draining every server starts the hold (the hold action of the
-    backends acts when no server is usable); maintenance keeps held
+    The new configuration is rendered, and kolla's restart handlers are
+    notified, before the hold, so it covers only the container restarts
+    and readiness. Draining every server starts the hold (the hold action
+    of the backends acts when no server is usable); maintenance keeps held
     requests off the stopping containers; ready releases them.
     """
     servers = steps.server_names(service)
-    body = [_once(tasks.wait_drained(servers, service, conf)),
-            _once(tasks.haproxy('maint', servers, service, conf)),
-            tasks.kolla_role(service),
-            tasks.flush_handlers()]
     each_host = '{{ inventory_hostname }}'
+    body = _prepare_restart(service)
+    body += [_once(tasks.haproxy('drain', servers, service, conf)),
+             _once(tasks.wait_drained(servers, service, conf)),
+             _once(tasks.haproxy('maint', servers, service, conf))]
+    body += _restart(service)
     body += tasks.wait_ready(service, service.hosts[0], conf,
                              label=each_host)
     return _play(
         'zdu | %s | buffer | %s' % (service.name, ', '.join(service.hosts)),
         list(service.hosts),
         tasks.record_previous_image(service)
-        + [_once(tasks.haproxy('drain', servers, service, conf)),
-           {'block': body,
+        + [{'block': body,
             'rescue': tasks.roll_back(service, service.hosts[0], conf,
                                       label=each_host),
             'always': [_once(tasks.haproxy('ready', servers, service,
-                                           conf))]}])
+                                           conf))]}]
+        + _finish_role(service))
+
+
+def _finish_role(service):
+    """Run the role's whole upgrade once the hold is over, if not yet run.
+
+    The containers already run the new image, so kolla finds nothing to
+    restart; anything else the role's upgrade does still happens.
+    """
+    if service.database_steps:
+        return []
+    return [tasks.kolla_role(service), tasks.flush_handlers()]
+
+
+CUT_OVER = 'zdu_cut_over'
+SERVED_BY_KOLLA = 'zdu_served_by_kolla_container'
+
+
+def _here(task, servers_var, name, **extra):
+    """Aim a ``zdu_haproxy`` task at the play's current host's servers."""
+    task['zdu_haproxy'].update(
+        servers='{{ %s[inventory_hostname] }}' % servers_var, **extra)
+    task['name'] = 'zdu | %s in every HAProxy' % name
+    return task
+
+
+def _per_host_vars(service, conf):
+    return {
+        'zdu_servers': {host: list(steps.server_names(service, host))
+                        for host in service.hosts},
+        'zdu_next_servers': {
+            host: list(steps.next_server_names(service, host, conf))
+            for host in service.hosts},
+        'zdu_next_addresses': {
+            host: new_server_addresses(service, host, conf)
+            for host in service.hosts}}
+
+
+def _cut_over(service, conf):
+    """Move every host's traffic from the old to the new containers at once.
+
+    Draining every old server starts the hold; maintenance keeps held
+    requests off them; adding the new servers releases the held requests,
+    so the old and the new version never serve together.
+    """
+    servers = steps.server_names(service)
+    add = _here(tasks.haproxy('add', (), service, conf), 'zdu_next_servers',
+                'add the new servers of {{ inventory_hostname }}',
+                new_servers='{{ zdu_next_addresses[inventory_hostname] }}')
+    return [
+        _once(tasks.haproxy('drain', servers, service, conf)),
+        _once(tasks.wait_drained(servers, service, conf)),
+        _once(tasks.haproxy('maint', servers, service, conf)),
+        {'name': 'zdu | the cut-over of %s has begun' % service.name,
+         'ansible.builtin.set_fact': {CUT_OVER: True}},
+        add,
+    ]
+
+
+def _move_back_to_kolla(service, conf):
+    """Recreate kolla's container with the new image, then leave the next."""
+    each_host = '{{ inventory_hostname }}'
+    moved = [tasks.kolla_role(service), tasks.flush_handlers()]
+    moved += tasks.wait_ready(service, service.hosts[0], conf,
+                              label=each_host)
+    wait_next = tasks.haproxy('wait_drained', (), service, conf,
+                              timeout=conf.drain.timeout,
+                              poll_interval=conf.drain.poll_interval)
+    moved += [
+        _here(tasks.haproxy('ready', (), service, conf), 'zdu_servers',
+              'make {{ inventory_hostname }} ready'),
+        {'name': 'zdu | %s is served by kolla\'s container again'
+                 % service.name,
+         'ansible.builtin.set_fact': {SERVED_BY_KOLLA: True}},
+        _here(tasks.haproxy('drain', (), service, conf), 'zdu_next_servers',
+              'drain the new servers of {{ inventory_hostname }}'),
+        _here(wait_next, 'zdu_next_servers',
+              'wait until the new servers of {{ inventory_hostname }} are '
+              'drained'),
+    ]
+    return moved
+
+
+def _rescue_cutover(service, conf):
+    each_host = '{{ inventory_hostname }}'
+    before = 'not (%s | default(false))' % CUT_OVER
+    rescue = tasks.roll_back(service, service.hosts[0], conf,
+                             label=each_host)
+    for task in rescue:
+        task['when'] = _and(task.get('when'), before)
+    after = tasks.fail(
+        'zero-downtime upgrade of service %s failed on host %s after the '
+        'cut-over: {{ ansible_failed_task.name | default("a step") }}: '
+        '{{ ansible_failed_result.msg | default("") }}. The new version '
+        'keeps serving from %s; kolla\'s container %s stays in maintenance. '
+        'Fix the cause and run the upgrade again.'
+        % (service.name, each_host, next_container_name(service, conf),
+           service.container_name))
+    after['when'] = '%s | default(false)' % CUT_OVER
+    return rescue + [after]
+
+
+def buffered_cutover(service, conf):
+    """Warm the new version up on every host, then cut over under a hold.
+
+    For services whose old and new versions must not serve together: the
+    new containers start beside the old ones and warm up; HAProxy holds
+    requests only while the servers are swapped on every host at once.
+    Moving back to kolla's own containers is then a move between two
+    containers of the new version. If that move fails, the new containers
+    keep serving rather than leave no server.
+    """
+    each_host = '{{ inventory_hostname }}'
+    body = _start_next(service, conf)
+    body += tasks.wait_ready(service, service.hosts[0], conf,
+                             port_offset=conf.parallel.port_offset,
+                             label=each_host)
+    body += _cut_over(service, conf)
+    body += _move_back_to_kolla(service, conf)
+    safe_to_clean = '(not (%s | default(false))) or (%s | default(false))' % (
+        CUT_OVER, SERVED_BY_KOLLA)
+    cleanup = [
+        _here(tasks.haproxy('ready', (), service, conf), 'zdu_servers',
+              'make {{ inventory_hostname }} ready'),
+        _here(tasks.haproxy('delete', (), service, conf),
+              'zdu_next_servers',
+              'delete the new servers of {{ inventory_hostname }}'),
+    ] + remove_next(service, conf)
+    for task in cleanup:
+        task['when'] = safe_to_clean
+    play = _play(
+        'zdu | %s | parallel+buffer | %s' % (service.name,
+                                             ', '.join(service.hosts)),
+        list(service.hosts),
+        tasks.record_previous_image(service)
+        + [{'block': body, 'rescue': _rescue_cutover(service, conf),
+            'always': cleanup}])
+    play['vars'] = _per_host_vars(service, conf)
+    return play
+
+
+def _and(first, second):
+    return '(%s) and (%s)' % (first, second) if first else second

@@ -14,6 +14,7 @@
 import dataclasses
 
 from kolla_zdu_plugin import plan
+from kolla_zdu_plugin.playbook import plays
 from kolla_zdu_plugin.strategies import base
 from kolla_zdu_plugin.strategies import loader
 from kolla_zdu_plugin.strategies import steps
@@ -45,11 +46,11 @@ def buffered_cutover(service, conf):
         planned.append(steps.wait_ready(service, host, conf,
                                         port_offset=conf.parallel.port_offset))
     planned.append(steps.hold(service, conf))
-    planned += [steps.add_next(service, host, conf) for host in service.hosts]
     planned.append(plan.Step(host=steps.ALL_HOSTS, action=plan.DRAIN,
-                             detail='set server state maint',
+                             detail='set server state maint once drained',
                              servers=steps.server_names(service),
                              loadbalancers=service.loadbalancers))
+    planned += [steps.add_next(service, host, conf) for host in service.hosts]
     planned.append(steps.release(service))
     for host in service.hosts:
         planned.append(steps.recreate(service, host))
@@ -106,6 +107,6 @@ class AutoStrategy(base.Strategy):
         """Return the plays of the strategy :meth:`choose` picked."""
         name = service_plan.strategy.split(':', 1)[-1]
         if name == COMBINED:
-            raise NotImplementedError()
+            return [plays.buffered_cutover(service, self.conf)]
         return loader.load_strategy(name, self.conf).plays(service,
                                                            service_plan)

@@ -124,3 +124,64 @@ class ParallelPlayTestCase(base.TestCase):
                            if 'readiness' in n)
         drain_old = names.index('zdu | drain api_back/ctl1 in every HAProxy')
         self.assertLess(first_ready, drain_old)
+
+
+def operation(task):
+    return (task.get('zdu_haproxy', {}).get('operation')
+            or task.get('kolla_container', {}).get('action')
+            or task.get('ansible.builtin.include_role', {}).get('name')
+            or task.get('ansible.builtin.meta')
+            or ('uri' if 'ansible.builtin.uri' in task else None)
+            or ('set_fact' if 'ansible.builtin.set_fact' in task else None))
+
+
+class BufferedCutoverPlayTestCase(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.conf = self.make_conf()
+        self.play = plays.buffered_cutover(service(), self.conf)
+        self.guarded = self.play['tasks'][-1]
+
+    def test_one_play_over_every_host(self):
+        self.assertEqual(['ctl1', 'ctl2', 'ctl3'], self.play['hosts'])
+        self.assertNotIn('serial', self.play)
+        self.assertEqual(['api_back/ctl2_zdu_next'],
+                         self.play['vars']['zdu_next_servers']['ctl2'])
+
+    def test_warm_up_then_hold_swap_then_move_back(self):
+        body = [operation(t) for t in self.guarded['block']]
+        self.assertEqual(
+            ['set_fact', 'api', 'start_container', 'uri', 'uri',
+             'drain', 'wait_drained', 'maint', 'set_fact', 'add',
+             'api', 'flush_handlers', 'uri', 'uri',
+             'ready', 'set_fact', 'drain', 'wait_drained'], body)
+        swap = self.guarded['block'][5:8]
+        for task in swap:
+            self.assertTrue(task['run_once'])
+            self.assertEqual(
+                ['api_back/ctl1', 'api_back/ctl2', 'api_back/ctl3'],
+                task['zdu_haproxy']['servers'])
+        add = self.guarded['block'][9]
+        self.assertNotIn('run_once', add)
+        self.assertEqual('{{ zdu_next_servers[inventory_hostname] }}',
+                         add['zdu_haproxy']['servers'])
+        self.assertEqual('{{ zdu_next_addresses[inventory_hostname] }}',
+                         add['zdu_haproxy']['new_servers'])
+
+    def test_no_roll_back_to_the_old_version_after_the_cut_over(self):
+        rescue = self.guarded['rescue']
+        restore = [t for t in rescue if operation(t) == 'api']
+        self.assertEqual(1, len(restore))
+        self.assertIn('not (zdu_cut_over', restore[0]['when'])
+        after = rescue[-1]
+        self.assertEqual('zdu_cut_over | default(false)', after['when'])
+        self.assertIn('keeps serving from api_zdu_next',
+                      after['ansible.builtin.fail']['msg'])
+
+    def test_cleanup_keeps_the_new_servers_if_kolla_container_fails(self):
+        for task in self.guarded['always']:
+            self.assertIn('zdu_served_by_kolla_container', task['when'])
+        self.assertEqual(['ready', 'delete'],
+                         [operation(t)
+                          for t in self.guarded['always'][:2]])
