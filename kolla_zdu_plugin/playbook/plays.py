@@ -34,11 +34,12 @@ def rolling_host(service, host, conf):
     body += tasks.wait_ready(service, host, conf)
     return _play(
         'zdu | %s | rolling | %s' % (service.name, host), host,
-        tasks.record_previous_image(service)
+        tasks.record_previous(service)
         + [tasks.haproxy('drain', servers, service, conf),
            {'block': body,
             'rescue': tasks.roll_back(service, host, conf),
-            'always': [tasks.haproxy('ready', servers, service, conf)]}])
+            'always': [tasks.haproxy('ready', servers, service, conf),
+                       tasks.forget_config(service)]}])
 
 
 def _next_container_vars(service, conf):
@@ -56,7 +57,6 @@ def next_container_name(service, conf):
 
 
 def _start_next(service, conf):
-    definition = "%s['%s']" % (service.services_var, service.name)
     container_vars = _next_container_vars(service, conf)
     render = tasks.kolla_role(service, container_vars, 'config')
     render['ansible.builtin.include_role']['public'] = True
@@ -72,18 +72,12 @@ def _start_next(service, conf):
         {'name': 'zdu | start %s' % next_container_name(service, conf),
          'become': True,
          'vars': container_vars,
-         'kolla_container': {
-             'action': 'start_container',
-             'common_options': '{{ docker_common_options }}',
-             'name': next_container_name(service, conf),
-             'image': '{{ %s.image }}' % definition,
-             'volumes': "{{ %s.volumes | reject('equalto', '') | list }}"
-                        % definition,
-             'dimensions': '{{ %s.dimensions | default({}) }}' % definition,
-             'healthcheck': '{{ %s.healthcheck | default(omit) }}'
-                            % definition,
-             'environment': '{{ %s.environment | default(omit) }}'
-                            % definition}},
+         'kolla_container': dict(
+             tasks.container_definition(
+                 service, next_container_name(service, conf),
+                 "{{ %s['%s'].image }}" % (service.services_var,
+                                           service.name)),
+             action='start_container')},
     ]
 
 
@@ -152,10 +146,10 @@ def parallel_host(service, host, conf):
     ]
     cleanup = [tasks.haproxy('ready', servers, service, conf),
                tasks.haproxy('delete', next_servers, service, conf)]
-    cleanup += remove_next(service, conf)
+    cleanup += remove_next(service, conf) + [tasks.forget_config(service)]
     return _play(
         'zdu | %s | parallel | %s' % (service.name, host), host,
-        tasks.record_previous_image(service)
+        tasks.record_previous(service)
         + [{'block': body,
             'rescue': tasks.roll_back(service, host, conf),
             'always': cleanup}])
@@ -206,12 +200,13 @@ def buffer_all(service, conf):
     return _play(
         'zdu | %s | buffer | %s' % (service.name, ', '.join(service.hosts)),
         list(service.hosts),
-        tasks.record_previous_image(service)
+        tasks.record_previous(service)
         + [{'block': body,
             'rescue': tasks.roll_back(service, service.hosts[0], conf,
                                       label=each_host),
             'always': [_once(tasks.haproxy('ready', servers, service,
-                                           conf))]}]
+                                           conf)),
+                       tasks.forget_config(service)]}]
         + _finish_role(service))
 
 
@@ -342,11 +337,12 @@ def buffered_cutover(service, conf):
     ] + remove_next(service, conf)
     for task in cleanup:
         task['when'] = safe_to_clean
+    cleanup.append(tasks.forget_config(service))
     play = _play(
         'zdu | %s | parallel+buffer | %s' % (service.name,
                                              ', '.join(service.hosts)),
         list(service.hosts),
-        tasks.record_previous_image(service)
+        tasks.record_previous(service)
         + [{'block': body, 'rescue': _rescue_cutover(service, conf),
             'always': cleanup}])
     play['vars'] = _per_host_vars(service, conf)

@@ -44,8 +44,8 @@ def wait_drained(servers, service, conf):
                    poll_interval=conf.drain.poll_interval)
 
 
-def record_previous_image(service):
-    """Remember the image the container runs now, for a roll-back."""
+def record_previous(service):
+    """Remember the image and configuration running now, for a roll-back."""
     return [
         {'name': 'zdu | read the running image of %s'
                  % service.container_name,
@@ -61,7 +61,52 @@ def record_previous_image(service):
              PREVIOUS_IMAGE: "{{ zdu_container_facts.containers['%s']"
                              ".Config.Image | default('') }}"
                              % service.container_name}},
+        save_config(service),
     ]
+
+
+PREVIOUS_CONFIG_SUFFIX = '.zdu-previous'
+
+
+def config_dir(service):
+    """Return kolla's configuration directory of ``service`` on a host."""
+    return '{{ node_config_directory }}/%s' % service.name
+
+
+def container_definition(service, name, image):
+    """Return ``kolla_container`` arguments from the role's definition."""
+    definition = "%s['%s']" % (service.services_var, service.name)
+    return {
+        'common_options': '{{ docker_common_options }}',
+        'name': name,
+        'image': image,
+        'volumes': "{{ %s.volumes | reject('equalto', '') | list }}"
+                   % definition,
+        'dimensions': '{{ %s.dimensions | default({}) }}' % definition,
+        'healthcheck': '{{ %s.healthcheck | default(omit) }}' % definition,
+        'environment': '{{ %s.environment | default(omit) }}' % definition}
+
+
+def save_config(service):
+    """Keep a copy of the configuration the container runs with now."""
+    directory = config_dir(service)
+    return {
+        'name': 'zdu | keep a copy of %s for a roll-back' % directory,
+        'become': True,
+        'changed_when': False,
+        'ansible.builtin.shell':
+            'rm -rf {d}{s} && if [ -d {d} ]; then cp -a {d} {d}{s}; fi'
+            .format(d=directory, s=PREVIOUS_CONFIG_SUFFIX)}
+
+
+def forget_config(service):
+    """Remove the copy :func:`save_config` kept."""
+    return {
+        'name': 'zdu | remove the copy of %s' % config_dir(service),
+        'become': True,
+        'ansible.builtin.file': {
+            'path': config_dir(service) + PREVIOUS_CONFIG_SUFFIX,
+            'state': 'absent'}}
 
 
 def kolla_role(service, extra_vars=None, tasks_from=None):
@@ -127,6 +172,28 @@ def wait_ready(service, host, conf, port_offset=0, label=None):
     return result
 
 
+def _restore_previous(service, label):
+    """Put the previous configuration and image back, through kolla."""
+    directory = config_dir(service)
+    known = '%s | length > 0' % PREVIOUS_IMAGE
+    return [
+        {'name': 'zdu | put the previous %s back on %s' % (directory, label),
+         'become': True,
+         'when': known,
+         'ansible.builtin.shell':
+             'if [ -d {d}{s} ]; then rm -rf {d} && cp -a {d}{s} {d}; fi'
+             .format(d=directory, s=PREVIOUS_CONFIG_SUFFIX)},
+        {'name': 'zdu | roll %s on %s back to {{ %s }}' % (
+            service.name, label, PREVIOUS_IMAGE),
+         'become': True,
+         'when': known,
+         'kolla_container': dict(
+             container_definition(service, service.container_name,
+                                  '{{ %s }}' % PREVIOUS_IMAGE),
+             action='recreate_or_restart_container')},
+    ]
+
+
 def fail(message):
     """Stop the host's play with ``message``."""
     return {'name': 'zdu | stop', 'ansible.builtin.fail': {'msg': message}}
@@ -142,13 +209,8 @@ def roll_back(service, host, conf, label=None):
     check = ('{{ ansible_failed_task.name | default("a step") }}: '
              '{{ ansible_failed_result.msg | default("") }}')
     tasks = []
-    if conf.zdu.rollback_on_failure and service.image_var:
-        restore = kolla_role(service, {service.image_var:
-                                       '{{ %s }}' % PREVIOUS_IMAGE})
-        restore['name'] = 'zdu | roll %s on %s back to {{ %s }}' % (
-            service.name, label, PREVIOUS_IMAGE)
-        restore['when'] = '%s | length > 0' % PREVIOUS_IMAGE
-        tasks += [restore, flush_handlers()]
+    if conf.zdu.rollback_on_failure and service.services_var:
+        tasks += _restore_previous(service, label)
         for task in wait_ready(service, host, conf, label=label):
             task['ignore_errors'] = True
             tasks.append(task)

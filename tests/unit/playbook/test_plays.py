@@ -45,12 +45,12 @@ class RollingPlayTestCase(base.TestCase):
         play = plays.rolling_host(service(), 'ctl2', conf)
         self.assertEqual('ctl2', play['hosts'])
         self.assertTrue(play['any_errors_fatal'])
-        drain = play['tasks'][2]
+        drain = play['tasks'][3]
         self.assertEqual('drain', drain['zdu_haproxy']['operation'])
         self.assertEqual(['api_back/ctl2'], drain['zdu_haproxy']['servers'])
         self.assertEqual(['lb1', 'lb2'], drain['loop'])
         self.assertEqual('{{ item }}', drain['delegate_to'])
-        guarded = play['tasks'][3]
+        guarded = play['tasks'][4]
         body = [t.get('zdu_haproxy', {}).get('operation')
                 or t.get('ansible.builtin.include_role', {}).get('name')
                 or t.get('ansible.builtin.meta')
@@ -61,6 +61,8 @@ class RollingPlayTestCase(base.TestCase):
         self.assertEqual(9, guarded['block'][0]['zdu_haproxy']['timeout'])
         self.assertEqual('ready',
                          guarded['always'][0]['zdu_haproxy']['operation'])
+        self.assertEqual('{{ node_config_directory }}/api.zdu-previous',
+                         guarded['always'][1]['ansible.builtin.file']['path'])
 
     def test_readiness_uses_listen_port_and_health_path(self):
         play = plays.rolling_host(service(), 'ctl1', self.make_conf())
@@ -70,10 +72,18 @@ class RollingPlayTestCase(base.TestCase):
 
     def test_rescue_rolls_back_and_names_service_host_and_check(self):
         play = plays.rolling_host(service(), 'ctl1', self.make_conf())
-        rescue = play['tasks'][3]['rescue']
-        restore = rescue[0]['vars']
-        self.assertEqual({'api_image_full': '{{ zdu_previous_image }}'},
-                         restore)
+        saved = play['tasks'][2]['ansible.builtin.shell']
+        self.assertIn('cp -a {{ node_config_directory }}/api '
+                      '{{ node_config_directory }}/api.zdu-previous', saved)
+        rescue = play['tasks'][4]['rescue']
+        self.assertIn('cp -a {{ node_config_directory }}/api.zdu-previous '
+                      '{{ node_config_directory }}/api',
+                      rescue[0]['ansible.builtin.shell'])
+        restore = rescue[1]['kolla_container']
+        self.assertEqual('recreate_or_restart_container', restore['action'])
+        self.assertEqual('api', restore['name'])
+        self.assertEqual('{{ zdu_previous_image }}', restore['image'])
+        self.assertIn("api_services['api'].volumes", restore['volumes'])
         message = rescue[-1]['ansible.builtin.fail']['msg']
         for word in ('service api', 'host ctl1', '/healthcheck',
                      'rolled back'):
@@ -82,7 +92,7 @@ class RollingPlayTestCase(base.TestCase):
     def test_no_rollback_when_disabled(self):
         conf = self.make_conf(zdu={'rollback_on_failure': False})
         play = plays.rolling_host(service(), 'ctl1', conf)
-        rescue = play['tasks'][3]['rescue']
+        rescue = play['tasks'][4]['rescue']
         self.assertEqual(1, len(rescue))
         self.assertIn('rollback_on_failure is false',
                       rescue[0]['ansible.builtin.fail']['msg'])
@@ -114,7 +124,7 @@ class ParallelPlayTestCase(base.TestCase):
         self.assertEqual(['ready', 'delete', 'stop_and_remove_container',
                           'ansible.builtin.file',
                           'ansible.builtin.systemd_service',
-                          'ansible.builtin.file'],
+                          'ansible.builtin.file', 'ansible.builtin.file'],
                          operations)
 
     def test_old_server_drained_only_after_next_is_ready(self):
@@ -171,7 +181,8 @@ class BufferedCutoverPlayTestCase(base.TestCase):
 
     def test_no_roll_back_to_the_old_version_after_the_cut_over(self):
         rescue = self.guarded['rescue']
-        restore = [t for t in rescue if operation(t) == 'api']
+        restore = [t for t in rescue
+                   if operation(t) == 'recreate_or_restart_container']
         self.assertEqual(1, len(restore))
         self.assertIn('not (zdu_cut_over', restore[0]['when'])
         after = rescue[-1]
@@ -180,8 +191,36 @@ class BufferedCutoverPlayTestCase(base.TestCase):
                       after['ansible.builtin.fail']['msg'])
 
     def test_cleanup_keeps_the_new_servers_if_kolla_container_fails(self):
-        for task in self.guarded['always']:
+        for task in self.guarded['always'][:-1]:
             self.assertIn('zdu_served_by_kolla_container', task['when'])
         self.assertEqual(['ready', 'delete'],
                          [operation(t)
                           for t in self.guarded['always'][:2]])
+
+
+class BufferPlayTestCase(base.TestCase):
+
+    def body(self, **kwargs):
+        play = plays.buffer_all(service(**kwargs), self.make_conf())
+        guarded = next(t for t in play['tasks'] if 'block' in t)
+        return [(operation(t), t.get('ansible.builtin.include_role',
+                                     {}).get('tasks_from'))
+                for t in guarded['block']], play
+
+    def test_hold_covers_only_the_restart_and_readiness(self):
+        body, play = self.body()
+        self.assertEqual(
+            [('api', 'config'), ('api', 'check-containers'),
+             ('drain', None), ('wait_drained', None), ('maint', None),
+             ('flush_handlers', None), ('uri', None), ('uri', None)], body)
+        self.assertEqual('api', operation(play['tasks'][-2]))
+
+    def test_role_with_database_handlers_runs_whole_inside_the_hold(self):
+        step = model.DatabaseStep(handler='Init api database upgrade',
+                                  phase='expand-migrate', host='ctl1')
+        body, play = self.body(database_steps=(step,))
+        self.assertEqual(
+            [('api', 'config'), ('drain', None), ('wait_drained', None),
+             ('maint', None), ('api', None), ('flush_handlers', None),
+             ('uri', None), ('uri', None)], body)
+        self.assertIn('block', play['tasks'][-1])
