@@ -113,7 +113,13 @@ def _hold_check(buffer_services, conf):
 
 def preflight(services, parallel_services, loadbalancers, conf,
               buffer_services=()):
-    """Return the plays that check everything before any change."""
+    """Return the plays that check everything before any change.
+
+    What an interrupted run left (servers out of service, temporary
+    containers holding the parallel ports) is converged after the host and
+    HAProxy checks and before the port checks, so a rerun finds its ports
+    free again.
+    """
     hosts = _hosts(services, loadbalancers)
     servers = _all_servers(services)
     lb_checks = [{'name': 'zdu | pre-flight | HAProxy admin socket and '
@@ -137,10 +143,6 @@ def preflight(services, parallel_services, loadbalancers, conf,
          'hosts': list(loadbalancers), 'gather_facts': False,
          'any_errors_fatal': True,
          'tasks': lb_checks},
-        {'name': 'zdu | pre-flight | images, ports and memory',
-         'hosts': [h for h in hosts if h not in loadbalancers] or hosts,
-         'gather_facts': False, 'any_errors_fatal': True,
-         'tasks': host_checks},
         {'name': 'zdu | converge what an interrupted run left',
          'hosts': hosts, 'gather_facts': False, 'any_errors_fatal': True,
          'tasks': [{'name': 'zdu | restore servers and delete temporary '
@@ -152,6 +154,10 @@ def preflight(services, parallel_services, loadbalancers, conf,
                         'socket_path': conf.haproxy.socket_path,
                         'temporary_suffix':
                             conf.parallel.container_suffix}}] + converge},
+        {'name': 'zdu | pre-flight | images, ports and memory',
+         'hosts': hosts,
+         'gather_facts': False, 'any_errors_fatal': True,
+         'tasks': host_checks},
     ]
 
 

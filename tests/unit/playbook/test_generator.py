@@ -34,8 +34,8 @@ class GeneratorTestCase(base.TestCase):
         self.assertEqual([
             'zdu | pre-flight | reach every host and gather facts',
             'zdu | pre-flight | HAProxy on every loadbalancer host',
-            'zdu | pre-flight | images, ports and memory',
             'zdu | converge what an interrupted run left',
+            'zdu | pre-flight | images, ports and memory',
             'api play', 'web play', '/x/site.yml',
             'zdu | verify every server is back in service',
             'zdu | summary'], names)
@@ -49,7 +49,7 @@ class GeneratorTestCase(base.TestCase):
             check['tasks'][0]['zdu_haproxy']['servers'])
 
     def test_preflight_pulls_images_and_checks_parallel_ports(self):
-        names = [task['name'] for task in self.build()[2]['tasks']]
+        names = [task['name'] for task in self.build()[3]['tasks']]
         self.assertIn('zdu | pre-flight | pull registry/api:2 for api',
                       names)
         self.assertIn('zdu | pre-flight | port 28080 is free for web_zdu_next',
