@@ -23,7 +23,8 @@ servers it took out of service and an optional ``lease`` in seconds.
 Output (stdout): one JSON object.
 
 The lease is a dead man's switch. While servers are on record, every request
-pushes the record's deadline ``lease`` seconds ahead, and a detached
+of the run (one that carries ``lease``) pushes the record's deadline
+``lease`` seconds ahead, and a detached
 watchdog (this same source, run as ``watch`` with base64 JSON settings in
 argv[2]) waits for it. If the deadline passes with no renewal, because the
 run was killed, the watchdog sets the recorded servers ready, clears the
@@ -142,15 +143,17 @@ def renew_lease(settings, seconds=None, clock=time.time):
     """Push the deadline of the servers on record and watch it.
 
     :param settings: the watchdog's, with ``marks_file``.
-    :param seconds: the lease; without it, the one on record.
+    :param seconds: the lease the run's request carries; a request
+        without one (a reader's, not the run's) renews nothing.
     :returns: ``{'lease_deadline': ..., 'watchdog': pid or None}``, or
-        ``{}`` when there is no server or no lease on record.
+        ``{}`` when there is no server on record or no lease given.
     """
+    if not seconds:
+        return {}
     path = settings['marks_file']
     with locked(path + RECORD_LOCK):
         record = load_record(path)
-        seconds = seconds or record.get('lease')
-        if not (record['servers'] and seconds):
+        if not record['servers']:
             return {}
         record.update(lease=seconds, deadline=clock() + seconds)
         save_record(record, path)

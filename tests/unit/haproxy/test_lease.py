@@ -168,3 +168,12 @@ class LeaseTestCase(base.TestCase):
                          record)
         self.assertEqual([NODE1], lb_agent.load_marks(self.marks))
         self.assertIn('cannot reach HAProxy', self.log_lines()[0])
+
+    def test_a_reader_without_lease_does_not_renew(self):
+        self.lease = 60
+        self.drain([NODE1])
+        deadline = lb_agent.load_record(self.marks)['deadline']
+        self.lease = None
+        self.call(['show servers state'])
+        self.assertEqual(deadline,
+                         lb_agent.load_record(self.marks)['deadline'])
