@@ -133,7 +133,7 @@ def preflight(services, parallel_services, loadbalancers, conf,
     host_checks = [_pull(service, service.image) for service in services]
     for service in parallel_services:
         host_checks += _free_port_checks(service, conf)
-    converge = [task for service in parallel_services
+    converge = [task for service in services
                 for task in _leftover_next_container(service, conf)]
     return [
         {'name': 'zdu | pre-flight | reach every host and gather facts',

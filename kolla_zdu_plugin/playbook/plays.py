@@ -59,7 +59,6 @@ def next_container_name(service, conf):
 def _start_next(service, conf):
     container_vars = _next_container_vars(service, conf)
     render = tasks.kolla_role(service, container_vars, 'config')
-    render['ansible.builtin.include_role']['public'] = True
     render['name'] = ('zdu | render the configuration of %s into {{ %s }}'
                       % (next_container_name(service, conf),
                          NEXT_CONFIG_DIR))

@@ -18,6 +18,8 @@ operator would write them by hand, with names that say what and where.
 PREVIOUS_IMAGE = 'zdu_previous_image'
 RUN_DIR = 'zdu_run_dir'
 EVENTS = '{{ %s }}/events.jsonl' % RUN_DIR
+# Seconds one readiness request may take.
+READY_ATTEMPT_TIMEOUT = 2
 
 
 def haproxy(operation, servers, service, conf, **extra):
@@ -115,6 +117,8 @@ def kolla_role(service, extra_vars=None, tasks_from=None):
     if tasks_from:
         include['tasks_from'] = tasks_from
     suffix = ' (%s)' % tasks_from if tasks_from else ''
+    # Public, so the role's definitions stay known to a roll-back.
+    include['public'] = True
     task = {'name': 'zdu | kolla-ansible role %s%s' % (service.project,
                                                        suffix),
             'ansible.builtin.include_role': include}
@@ -153,7 +157,10 @@ def wait_ready(service, host, conf, port_offset=0, label=None):
     :param label: how task names call the host (default: ``host``).
     """
     label = label or host
-    retries = max(1, int(conf.readiness.timeout))
+    # One attempt takes at most READY_ATTEMPT_TIMEOUT plus the 1 s delay,
+    # so the retries keep the wait within [readiness] timeout.
+    attempt = READY_ATTEMPT_TIMEOUT + 1
+    retries = max(1, int(conf.readiness.timeout) // attempt)
     result = []
     for url in readiness_urls(service, host, conf, port_offset):
         for attempt in range(conf.readiness.consecutive_successes):
@@ -161,7 +168,8 @@ def wait_ready(service, host, conf, port_offset=0, label=None):
                 'name': 'zdu | readiness of %s on %s: GET %s (%d/%d)' % (
                     service.name, label, url, attempt + 1,
                     conf.readiness.consecutive_successes),
-                'ansible.builtin.uri': {'url': url, 'timeout': 5,
+                'ansible.builtin.uri': {'url': url,
+                                        'timeout': READY_ATTEMPT_TIMEOUT,
                                         'status_code': list(range(200,
                                                                   300))},
                 'register': 'zdu_ready',
@@ -175,7 +183,8 @@ def wait_ready(service, host, conf, port_offset=0, label=None):
 def _restore_previous(service, label):
     """Put the previous configuration and image back, through kolla."""
     directory = config_dir(service)
-    known = '%s | length > 0' % PREVIOUS_IMAGE
+    known = '%s | length > 0 and %s is defined' % (PREVIOUS_IMAGE,
+                                                   service.services_var)
     return [
         {'name': 'zdu | put the previous %s back on %s' % (directory, label),
          'become': True,
