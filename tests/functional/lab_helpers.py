@@ -136,3 +136,38 @@ def lab_leftovers():
                            "volume {{.Name}}")
             + docker_lines("network", "ls", "--filter", label, "--format",
                            "network {{.Name}}"))
+
+
+def haproxy_admin_states(node, backend):
+    """Return {server: admin state bits} of ``backend`` in ``node``'s HAProxy.
+
+    Read with the plugin's own agent on the node, as the plugin reads them;
+    0 means ready, other values drain or maintenance.
+    """
+    import base64
+    import inspect
+
+    from kolla_zdu_plugin.haproxy import lb_agent
+
+    request = base64.b64encode(json.dumps({
+        "container": "haproxy",
+        "socket_path": "/var/lib/kolla/haproxy/haproxy.sock",
+        "commands": ["show servers state %s" % backend]}).encode()).decode()
+    proc = subprocess.run(
+        ["docker", "exec", node, "python3", "-c",
+         inspect.getsource(lb_agent), request],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+    answer = json.loads(proc.stdout.decode())
+    states = {}
+    for line in answer["responses"][0].splitlines()[2:]:
+        words = line.split()
+        if len(words) > 6:
+            states[words[3]] = int(words[6])
+    return states
+
+
+def container_ids(node):
+    """Return {container name: id} of the kolla containers on a node."""
+    lines = docker_lines("exec", node, "docker", "ps", "-a",
+                         "--format", "{{.Names}} {{.ID}}")
+    return dict(line.split() for line in lines if line.strip())

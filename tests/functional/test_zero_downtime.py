@@ -15,7 +15,8 @@ A plain ``kolla-ansible upgrade`` is measured first as the baseline; then
 ``kolla-ansible upgrade --zero-downtime`` with each strategy that acts must
 give zero failed requests of at least 6,000 at 100 requests/s, leave every
 HAProxy server in service, no temporary container, and a deployment that a
-following ``kolla-ansible deploy`` finds unchanged.
+following ``kolla-ansible deploy`` finds unchanged. The buffer strategy is
+tested on one node in :mod:`tests.functional.test_lab`.
 """
 
 import json
@@ -27,57 +28,13 @@ from tests.functional import lab_helpers as helpers
 from tests.functional import test_lab
 
 NODES = ["node1", "node2", "node3"]
-RATE = 100
-MIN_REQUESTS = 6000
 
 
-def container_ids(node):
-    """Return {container name: id} of the kolla containers on a node."""
-    lines = helpers.docker_lines("exec", node, "docker", "ps", "-a",
-                                 "--format", "{{.Names}} {{.ID}}")
-    return dict(line.split() for line in lines if line.strip())
+MIXED_UNSAFE = "[zdu]\nmixed_version_unsafe_services = zdu-demo\n"
 
 
 class ZeroDowntimeTest(test_lab.LabTestMixin, unittest.TestCase):
-    """Three nodes: baseline, then rolling and parallel under the probe."""
-
-    def setUp(self):
-        super().setUp()
-        self.output = os.path.join(helpers.state_dir() + "-reports")
-        os.makedirs(self.output, exist_ok=True)
-
-    def upgrade(self, version, label, strategy=None):
-        outcome = scenario.upgrade_under_probe(
-            helpers.state_dir(), version, label, strategy=strategy,
-            rate=RATE, min_requests=MIN_REQUESTS, output_dir=self.output)
-        with open(outcome.log_path) as stream:
-            log = stream.read()
-        self.assertEqual(0, outcome.return_code,
-                         "%s upgrade failed:\n%s" % (label, log[-6000:]))
-        return outcome, outcome.report.summary["totals"]
-
-    def assert_clean_cluster(self, env, version):
-        self.assert_nodes_serve(version, NODES)
-        self.assert_vip_serves(env["LAB_URL"], version, NODES)
-        for node in NODES:
-            names = container_ids(node)
-            self.assertFalse([n for n in names if n.endswith("_zdu_next")],
-                             names)
-            code, units = helpers.run(
-                ["docker", "exec", node, "systemctl", "list-units",
-                 "--all", "--no-legend", "kolla-*zdu_next*"], timeout=60)
-            self.assertEqual("", units.strip(), units)
-
-    def assert_deploy_changes_nothing(self, env):
-        before = {node: container_ids(node) for node in NODES}
-        code, output = helpers.run(
-            ["kolla-ansible", "deploy", "-i", env["LAB_INVENTORY"],
-             "--configdir", env["LAB_CONFIGDIR"], "-p", env["LAB_PLAYBOOK"]],
-            timeout=helpers.UPGRADE_TIMEOUT, env=env)
-        self.assertEqual(0, code, output[-4000:])
-        after = {node: container_ids(node) for node in NODES}
-        self.assertEqual(before, after, "kolla-ansible deploy recreated "
-                         "containers after a zero-downtime upgrade")
+    """Three nodes: baseline, then every strategy under the probe."""
 
     def test_baseline_then_strategies(self):
         with helpers.lab_lock():
@@ -86,22 +43,51 @@ class ZeroDowntimeTest(test_lab.LabTestMixin, unittest.TestCase):
             scenario.enable_admin_socket(helpers.state_dir())
             results = {}
 
-            baseline, totals = self.upgrade("v2", "baseline")
-            results["baseline"] = totals
+            baseline, totals, _log = self.upgrade("v2", "baseline")
+            results["baseline"] = dict(totals,
+                                       seconds=baseline.upgrade_seconds)
             self.assert_nodes_serve("v2", NODES)
 
-            version = "v1"
-            for strategy in ("rolling", "parallel"):
-                outcome, totals = self.upgrade(version, strategy, strategy)
-                results[strategy] = dict(totals,
-                                         seconds=outcome.upgrade_seconds)
-                self.assertGreaterEqual(totals["sent"], MIN_REQUESTS)
+            runs = [("rolling", "v1", "rolling", ()),
+                    ("parallel", "v2", "parallel", ()),
+                    ("auto", "v1", "auto", ())]
+            # auto picks rolling here (three servers, mixed versions
+            # allowed); the mixed-version-unsafe run below is auto's other
+            # path.
+            for label, version, strategy, extra in runs:
+                outcome, totals, log = self.upgrade(version, label, strategy,
+                                                    extra)
+                results[label] = dict(totals,
+                                      seconds=outcome.upgrade_seconds)
+                self.assertGreaterEqual(totals["sent"], test_lab.MIN_REQUESTS)
                 self.assertEqual(0, totals["failed"],
-                                 "%s: %s" % (strategy, totals))
-                self.assert_clean_cluster(env, version)
-                version = "v2" if version == "v1" else "v1"
+                                 "%s: %s" % (label, totals))
+                self.assert_clean_cluster(env, version, NODES)
 
-            self.assert_deploy_changes_nothing(env)
-            with open(os.path.join(self.output, "results.json"), "w") as f:
-                json.dump(results, f, indent=2)
+            # v1 and v2 must not serve together: auto warms v2 up beside v1
+            # and cuts over under a short hold.
+            code, output = helpers.lab("target", "v2", "--exclusive-schema",
+                                       timeout=60)
+            self.assertEqual(0, code, output)
+            config = os.path.join(self.output_dir(), "mixed-unsafe.conf")
+            with open(config, "w") as stream:
+                stream.write(MIXED_UNSAFE)
+            outcome, totals, log = self.upgrade(
+                "v2", "auto-mixed-unsafe", "auto",
+                ("--zdu-config-file", config))
+            self.assertIn("auto:parallel+buffer", log)
+            held = outcome.report.summary["held"]
+            results["auto-mixed-unsafe"] = dict(
+                totals, seconds=outcome.upgrade_seconds, held=held)
+            self.assertGreaterEqual(totals["sent"], test_lab.MIN_REQUESTS)
+            self.assertEqual(0, totals["failed"], totals)
+            self.assert_clean_cluster(env, "v2", NODES)
+
+            self.assert_deploy_changes_nothing(env, NODES)
+            with open(os.path.join(self.output_dir(), "results.json"),
+                      "w") as stream:
+                json.dump(results, stream, indent=2)
             print(json.dumps(results, indent=2))
+            code, output = helpers.lab("target", "v2",
+                                       "--no-exclusive-schema", timeout=60)
+            self.assertEqual(0, code, output)

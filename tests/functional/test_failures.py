@@ -1,0 +1,164 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""What a zero-downtime upgrade does when something is wrong.
+
+On the three-node lab: bad input is refused before anything changes; a
+release that fails readiness is rolled back while the probe sees no
+failure; a killed run leaves no server out of service beyond its lease,
+and running the same command again converges.
+"""
+
+import os
+import signal
+import subprocess
+import time
+import unittest
+
+from kolla_zdu_plugin.lab import kolla_config
+from kolla_zdu_plugin.lab import scenario
+from kolla_zdu_plugin.lab import settings as settings_mod
+from tests.functional import lab_helpers as helpers
+from tests.functional import test_lab
+
+NODES = ["node1", "node2", "node3"]
+BACKEND = "zdu_demo_back"
+
+
+class FailureTest(test_lab.LabTestMixin, unittest.TestCase):
+    """Refusals, roll-back and convergence on three nodes."""
+
+    def setUp(self):
+        super().setUp()
+        self.lock = helpers.lab_lock()
+        self.lock.__enter__()
+        self.addCleanup(self.lock.__exit__, None, None, None)
+        self.bring_up(len(NODES))
+        self.env = helpers.lab_environment()
+        scenario.enable_admin_socket(helpers.state_dir())
+
+    def zdu_upgrade(self, strategy="rolling", extra_args=(), env=None):
+        """Run the upgrade without the probe; return (exit code, output)."""
+        return helpers.run(
+            scenario.upgrade_command(self.env, strategy, extra_args),
+            timeout=helpers.UPGRADE_TIMEOUT, env=dict(self.env, **env or {}))
+
+    def config_file(self, name, text):
+        path = os.path.join(self.output_dir(), name)
+        with open(path, "w") as stream:
+            stream.write(text)
+        return path
+
+    def snapshot(self):
+        return {node: helpers.container_ids(node) for node in NODES}
+
+    def assert_untouched(self, before):
+        self.assertEqual(before, self.snapshot(),
+                         "a refused upgrade changed containers")
+        self.assert_clean_cluster(self.env, "v1", NODES)
+
+    def test_missing_image_is_refused_before_any_change(self):
+        before = self.snapshot()
+        lab_settings = settings_mod.load_settings(helpers.state_dir())
+        kolla_config.set_globals(kolla_config.globals_path(lab_settings),
+                                 {"zdu_demo_tag": "v9-missing"})
+        code, output = self.zdu_upgrade()
+        self.assertNotEqual(0, code)
+        self.assertIn("zdu-demo:v9-missing of service zdu-demo cannot be "
+                      "pulled", output)
+        self.assertIn("nothing was changed", output)
+        self.assertNotIn("TASK [zdu | drain", output)
+        self.assert_untouched(before)
+
+    def test_unreachable_host_is_refused_before_any_change(self):
+        before = self.snapshot()
+        code, output = helpers.lab("target", "v2", timeout=60)
+        self.assertEqual(0, code, output)
+        # A frozen host: its address answers TCP but nothing more. New SSH
+        # connections (no shared master connection) time out after 10 s.
+        fresh_ssh = {"ANSIBLE_SSH_ARGS": "-o ControlMaster=no "
+                                         "-o UserKnownHostsFile=/dev/null "
+                                         "-o StrictHostKeyChecking=no",
+                     "ANSIBLE_TIMEOUT": "10"}
+        subprocess.run(["docker", "pause", "node3"], check=True)
+        try:
+            code, output = self.zdu_upgrade(env=fresh_ssh)
+        finally:
+            subprocess.run(["docker", "unpause", "node3"], check=True)
+        self.assertNotEqual(0, code)
+        self.assertIn("UNREACHABLE", output)
+        self.assertIn("node3", output)
+        self.assertNotIn("TASK [zdu | drain", output)
+        self.assert_untouched(before)
+
+    def test_readiness_failure_rolls_back_without_failed_requests(self):
+        code, output = helpers.lab("target", "v2", "--startup-delay", "120",
+                                   timeout=60)
+        self.assertEqual(0, code, output)
+        config = self.config_file("short-readiness.conf",
+                                  "[readiness]\ntimeout = 15\n")
+        outcome, totals, log = self.upgrade(
+            "v2", "readiness-failure", "rolling",
+            ("--zdu-config-file", config), min_requests=3000,
+            expect_success=False)
+        self.assertNotEqual(0, outcome.return_code)
+        self.assertIn("zero-downtime upgrade of service zdu-demo failed on "
+                      "host node1", log)
+        self.assertIn("readiness of zdu-demo on node1", log)
+        self.assertIn("rolled back to 172.30.99.2:5000/kolla/zdu-demo:v1",
+                      log)
+        self.assertEqual(0, totals["failed"], totals)
+        code, output = helpers.lab("target", "v1", "--startup-delay", "0",
+                                   timeout=60)
+        self.assertEqual(0, code, output)
+        self.assert_clean_cluster(self.env, "v1", NODES)
+        self.assert_deploy_changes_nothing(self.env, NODES)
+
+    def test_killed_run_is_released_by_lease_and_rerun_converges(self):
+        code, output = helpers.lab("target", "v2", timeout=60)
+        self.assertEqual(0, code, output)
+        config = self.config_file("short-lease.conf",
+                                  "[haproxy]\nout_of_service_lease = 30\n")
+        command = scenario.upgrade_command(
+            self.env, "parallel", ("--zdu-config-file", config))
+        log_path = os.path.join(self.output_dir(), "killed-upgrade.log")
+        env = dict(os.environ, **self.env)
+        env["PATH"] = helpers.SCRIPTS + os.pathsep + env["PATH"]
+        with open(log_path, "w") as log:
+            proc = subprocess.Popen(command, stdout=log,
+                                    stderr=subprocess.STDOUT, env=env,
+                                    start_new_session=True)
+        drained = helpers.wait_until(
+            lambda: self.out_of_service("node1"), timeout=600, interval=0.5)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=60)
+        self.assertTrue(drained, "the run never drained a server; see %s"
+                        % log_path)
+        killed_at = time.monotonic()
+        released = helpers.wait_until(
+            lambda: not self.out_of_service("node1"), timeout=90)
+        print("servers %s were back in service %.0f s after the kill"
+              % (drained, time.monotonic() - killed_at))
+        self.assertTrue(released, "servers still out of service 90 s after "
+                        "the run was killed, with a 30 s lease")
+
+        outcome, totals, log = self.upgrade(
+            "v2", "rerun-after-kill", "parallel",
+            ("--zdu-config-file", config))
+        self.assertEqual(0, totals["failed"], totals)
+        self.assert_clean_cluster(self.env, "v2", NODES)
+
+    @staticmethod
+    def out_of_service(node):
+        """Return the kolla servers not ready in ``node``'s HAProxy."""
+        states = helpers.haproxy_admin_states(node, BACKEND)
+        return sorted(name for name, state in states.items()
+                      if state and name in NODES)
