@@ -50,6 +50,10 @@ def ensure_lab(state_dir, nodes):
         LOG.info("taking down the %d-node lab to bring up %d nodes",
                  existing.nodes, nodes)
         lab.down(state_dir)
+    if existing is not None and existing.nodes == nodes:
+        # Start from v1, so the upgrades alternate v1->v2 first and the
+        # mixed-version-unsafe scenario moves the schema up.
+        kolla_config.set_start(existing)
     if existing is not None:
         wanted = dataclasses.replace(existing, nodes=nodes)
     else:

@@ -22,7 +22,6 @@
 
 import argparse
 import json
-import os
 import sys
 
 from kolla_zdu_plugin import exceptions
@@ -33,9 +32,6 @@ from kolla_zdu_plugin.lab import progress
 from kolla_zdu_plugin.lab import scenario
 from kolla_zdu_plugin.lab import settings as settings_mod
 from kolla_zdu_plugin.lab import status
-
-# The file in the lab's shared directory that plays the database schema.
-SCHEMA_MARKER = "schema.json"
 
 
 def build_parser():
@@ -148,9 +144,8 @@ def cmd_target(args):
         kolla_config.set_globals(kolla_config.globals_path(lab_settings),
                                  options)
     if args.exclusive_schema is False:
-        marker = os.path.join(lab_settings.shared_dir, SCHEMA_MARKER)
-        if os.path.exists(marker):
-            os.remove(marker)
+        marker = kolla_config.reset_schema(lab_settings)
+        if marker:
             print("removed the schema marker %s" % marker)
     print("zdu_demo_tag: %s in %s" % (
         args.version, kolla_config.globals_path(lab_settings)))

@@ -179,6 +179,28 @@ def set_target(lab_settings, version):
     set_globals(globals_path(lab_settings), {TARGET_KEY: version})
 
 
+# The file in the lab's shared directory that plays the database schema.
+SCHEMA_MARKER = "schema.json"
+
+
+def reset_schema(lab_settings):
+    """Remove zdu-demo's shared schema marker; return its path if it was."""
+    marker = os.path.join(lab_settings.shared_dir, SCHEMA_MARKER)
+    if not os.path.exists(marker):
+        return None
+    os.remove(marker)
+    return marker
+
+
+def set_start(lab_settings, version="v1"):
+    """Make ``version`` the target with no schema or start-up quirk."""
+    set_target(lab_settings, version)
+    set_globals(globals_path(lab_settings),
+                {"zdu_demo_exclusive_schema": False,
+                 "zdu_demo_startup_delay": 0})
+    reset_schema(lab_settings)
+
+
 def read_target(lab_settings):
     """Return the zdu-demo release globals.yml asks for."""
     return read_globals(lab_settings).get(TARGET_KEY)

@@ -52,11 +52,13 @@ class EnsureLabTestCase(base.TestCase):
         admin.assert_called_once_with(self.state_dir)
 
     @mock.patch.object(upgrade_lab.lab_scenario, 'enable_admin_socket')
-    def test_same_size_is_reused(self, admin):
+    @mock.patch.object(upgrade_lab.kolla_config, 'set_start')
+    def test_same_size_is_reused_from_v1(self, set_start, admin):
         self.write_lab(3)
         lab_settings = upgrade_lab.ensure_lab(self.state_dir, 3)
         self.down.assert_not_called()
         self.assertEqual('10.9.0.0/24', lab_settings.subnet)
+        self.assertEqual(3, set_start.call_args[0][0].nodes)
 
     @mock.patch.object(upgrade_lab.lab_scenario, 'enable_admin_socket')
     def test_other_size_is_taken_down_first(self, admin):

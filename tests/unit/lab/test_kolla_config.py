@@ -14,6 +14,7 @@
 import os
 from unittest import mock
 
+import fixtures
 import yaml
 
 from kolla_zdu_plugin import exceptions
@@ -112,3 +113,24 @@ class WriteGlobalsTestCase(base.TestCase):
         error = self.assertRaises(exceptions.LabError, self.write)
         self.assertIn('haproxy_backend_http_extra', str(error))
         self.assertIn(kolla_config.globals_path(self.lab), str(error))
+
+
+class StartTestCase(base.TestCase):
+
+    def test_set_start_resets_target_options_and_schema(self):
+        lab_settings = mock.Mock(shared_dir=self.useFixture(
+            fixtures.TempDir()).path)
+        marker = os.path.join(lab_settings.shared_dir, 'schema.json')
+        with open(marker, 'w') as stream:
+            stream.write('{"schema": 2}')
+        with mock.patch.object(kolla_config, 'set_target') as target, \
+                mock.patch.object(kolla_config, 'set_globals') as globs, \
+                mock.patch.object(kolla_config, 'globals_path',
+                                  return_value='g.yml'):
+            kolla_config.set_start(lab_settings)
+        target.assert_called_once_with(lab_settings, 'v1')
+        globs.assert_called_once_with(
+            'g.yml', {'zdu_demo_exclusive_schema': False,
+                      'zdu_demo_startup_delay': 0})
+        self.assertFalse(os.path.exists(marker))
+        self.assertIsNone(kolla_config.reset_schema(lab_settings))
