@@ -16,7 +16,6 @@ to over Ansible's own connection, where the small agent of
 :mod:`kolla_zdu_plugin.haproxy.lb_agent` talks to the admin socket.
 """
 
-import base64
 import functools
 import inspect
 import json
@@ -93,8 +92,8 @@ class ActionModule(ActionBase):
         if lease:
             request['lease'] = float(lease)
         request.update(extra or {})
-        encoded = base64.b64encode(json.dumps(request).encode()).decode()
-        command = 'python3 -c %s %s' % (shlex.quote(_AGENT_SOURCE), encoded)
+        command = 'python3 -c %s %s' % (shlex.quote(_AGENT_SOURCE),
+                                        lb_agent.encode(request))
         output = self._low_level_execute_command(command, sudoable=True)
         if output.get('rc') != 0:
             return {'failed': True,

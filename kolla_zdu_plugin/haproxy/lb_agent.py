@@ -178,10 +178,9 @@ def start_watchdog(settings, lock=None, source=None):
         inherits so that no other one can start meanwhile.
     """
     settings = dict(settings, lock_fd=lock.fileno() if lock else None)
-    encoded = base64.b64encode(json.dumps(settings).encode()).decode()
     return subprocess.Popen(
         [sys.executable or 'python3', '-c', source or running_source(),
-         'watch', encoded],
+         'watch', encode(settings)],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL, cwd='/', start_new_session=True,
         pass_fds=(lock.fileno(),) if lock else ())
@@ -369,6 +368,11 @@ def handle(request, locate=socket_on_host, marks_file=MARKS_FILE):
         result['holding_backends'] = backends_with(
             request['hold_config_dir'], request.get('hold_marker', ''))
     return result
+
+
+def encode(value):
+    """Return ``value`` as JSON in base64, one command line argument."""
+    return base64.b64encode(json.dumps(value).encode()).decode()
 
 
 def decode(argument):

@@ -159,23 +159,21 @@ def _once(task):
     return task
 
 
-def _prepare_restart(service):
-    """Render the configuration and let kolla notify its restart handlers.
+def _restart_phases(service):
+    """Return the role's tasks before, inside and after the hold.
 
-    A role whose upgrade runs database migrations from its handlers is run
+    Before the hold, kolla renders the configuration and notifies its
+    restart handlers, so the hold covers only the restarts; the whole
+    upgrade then runs once more after it and finds nothing to restart. A
+    role whose upgrade runs database migrations from its handlers runs
     whole inside the hold instead, so kolla's handler order is kept.
     """
+    render = [tasks.kolla_role(service, tasks_from='config')]
+    whole = [tasks.kolla_role(service), tasks.flush_handlers()]
     if service.database_steps:
-        return [tasks.kolla_role(service, tasks_from='config')]
-    return [tasks.kolla_role(service, tasks_from='config'),
-            tasks.kolla_role(service, tasks_from='check-containers')]
-
-
-def _restart(service):
-    """Return the tasks that restart the containers inside the hold."""
-    if service.database_steps:
-        return [tasks.kolla_role(service), tasks.flush_handlers()]
-    return [tasks.flush_handlers()]
+        return render, whole, []
+    notify = [tasks.kolla_role(service, tasks_from='check-containers')]
+    return render + notify, [tasks.flush_handlers()], whole
 
 
 def buffer_all(service, conf):
@@ -189,11 +187,11 @@ def buffer_all(service, conf):
     """
     servers = steps.server_names(service)
     each_host = '{{ inventory_hostname }}'
-    body = _prepare_restart(service)
-    body += [_once(tasks.haproxy('drain', servers, service, conf)),
-             _once(tasks.wait_drained(servers, service, conf)),
-             _once(tasks.haproxy('maint', servers, service, conf))]
-    body += _restart(service)
+    before, inside, after = _restart_phases(service)
+    body = before + [_once(tasks.haproxy('drain', servers, service, conf)),
+                     _once(tasks.wait_drained(servers, service, conf)),
+                     _once(tasks.haproxy('maint', servers, service, conf))]
+    body += inside
     body += tasks.wait_ready(service, service.hosts[0], conf,
                              label=each_host)
     return _play(
@@ -206,18 +204,7 @@ def buffer_all(service, conf):
             'always': [_once(tasks.haproxy('ready', servers, service,
                                            conf)),
                        tasks.forget_config(service)]}]
-        + _finish_role(service))
-
-
-def _finish_role(service):
-    """Run the role's whole upgrade once the hold is over, if not yet run.
-
-    The containers already run the new image, so kolla finds nothing to
-    restart; anything else the role's upgrade does still happens.
-    """
-    if service.database_steps:
-        return []
-    return [tasks.kolla_role(service), tasks.flush_handlers()]
+        + after)
 
 
 CUT_OVER = 'zdu_cut_over'
@@ -271,9 +258,7 @@ def _move_back_to_kolla(service, conf):
     moved = [tasks.kolla_role(service), tasks.flush_handlers()]
     moved += tasks.wait_ready(service, service.hosts[0], conf,
                               label=each_host)
-    wait_next = tasks.haproxy('wait_drained', (), service, conf,
-                              timeout=conf.drain.timeout,
-                              poll_interval=conf.drain.poll_interval)
+    wait_next = tasks.wait_drained((), service, conf)
     moved += [
         _here(tasks.haproxy('ready', (), service, conf), 'zdu_servers',
               'make {{ inventory_hostname }} ready'),

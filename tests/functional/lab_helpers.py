@@ -144,15 +144,14 @@ def haproxy_admin_states(node, backend):
     Read with the plugin's own agent on the node, as the plugin reads them;
     0 means ready, other values drain or maintenance.
     """
-    import base64
     import inspect
 
     from kolla_zdu_plugin.haproxy import lb_agent
 
-    request = base64.b64encode(json.dumps({
+    request = lb_agent.encode({
         "container": "haproxy",
         "socket_path": "/var/lib/kolla/haproxy/haproxy.sock",
-        "commands": ["show servers state %s" % backend]}).encode()).decode()
+        "commands": ["show servers state %s" % backend]})
     proc = subprocess.run(
         ["docker", "exec", node, "python3", "-c",
          inspect.getsource(lb_agent), request],
