@@ -154,6 +154,12 @@ class ServiceMapBuilder(object):
         resolver = self.resolver_for(hosts[0])
         if not self._flag(resolver, raw.get('enabled', False)):
             return None
+        # kolla's site.yml applies a role only to hosts in the
+        # enable_<project>_True group; a services dict entry may say
+        # "enabled: true" whatever that flag is.
+        if not self._flag(resolver, '{{ enable_%s }}' % role.replace('-', '_'),
+                          True):
+            return None
         if not self._flag(resolver, '{{ enable_haproxy }}'):
             return None
         backends = tuple(

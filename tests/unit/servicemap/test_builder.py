@@ -80,6 +80,14 @@ class MultinodeServiceMapTestCase(base.TestCase):
         self.assertNotIn('horizon', services)
         self.assertIn('keystone', services)
 
+    def test_project_flag_disables_services_marked_enabled(self):
+        # neutron-server's entry says "enabled" whatever enable_neutron is;
+        # kolla's site.yml skips the whole role when the flag is off.
+        services = self.build(extra_vars=['enable_neutron=no']).by_name()
+        self.assertNotIn('neutron-server', services)
+        self.assertNotIn('etcd', services)
+        self.assertIn('keystone', services)
+
     def test_custom_member_list_glance_file_backend(self):
         glance = self.build().by_name()['glance-api']
         backend = glance.backends[0]
