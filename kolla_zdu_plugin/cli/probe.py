@@ -19,6 +19,9 @@ too, so the probe can run in the background around an upgrade::
         --until-signal --report probe.json &
     kolla-ansible upgrade ...
     kill -TERM %1
+
+With ``--keystone URL`` or ``--os-cloud NAME`` each request is a Keystone
+operation instead, a token issue or validation through keystoneauth1.
 """
 
 import logging
@@ -28,6 +31,7 @@ from cliff.command import Command
 
 from kolla_zdu_plugin import exceptions
 from kolla_zdu_plugin.probe import files
+from kolla_zdu_plugin.probe import identity
 from kolla_zdu_plugin.probe import phases
 from kolla_zdu_plugin.probe import plot
 from kolla_zdu_plugin.probe import runner
@@ -46,6 +50,10 @@ class Probe(Command):
         parser = super().get_parser(prog_name)
         _add_load_arguments(parser)
         _add_request_arguments(parser.add_argument_group("Requests"))
+        _add_keystone_arguments(parser.add_argument_group(
+            "Keystone mode",
+            "Issue and validate tokens instead of sending GETs; a pre-flight "
+            "issue and validation is made before the load."))
         _add_report_arguments(parser.add_argument_group("Report"))
         return parser
 
@@ -77,7 +85,7 @@ class Probe(Command):
 def settings_from_args(parsed_args):
     """Return the ProbeSettings the command line asks for."""
     return settings_mod.ProbeSettings(
-        urls=parsed_args.url,
+        urls=parsed_args.url or [],
         rate=parsed_args.rate,
         duration=None if parsed_args.until_signal else parsed_args.duration,
         max_duration=parsed_args.max_duration,
@@ -92,7 +100,16 @@ def settings_from_args(parsed_args):
         steady_seconds=parsed_args.steady_seconds,
         cluster_gap=parsed_args.cluster_gap,
         insecure=parsed_args.insecure,
-        progress_interval=parsed_args.progress_interval)
+        progress_interval=parsed_args.progress_interval,
+        keystone=parsed_args.keystone,
+        keystone_validate_share=parsed_args.keystone_validate_share,
+        os_cloud=parsed_args.os_cloud,
+        os_client_config_file=parsed_args.os_client_config_file,
+        os_username=parsed_args.os_username,
+        os_password=parsed_args.os_password,
+        os_project_name=parsed_args.os_project_name,
+        os_user_domain_name=parsed_args.os_user_domain_name,
+        os_project_domain_name=parsed_args.os_project_domain_name)
 
 
 def _check_outputs(parsed_args):
@@ -116,9 +133,10 @@ def _add_phase_file(report, path):
 def _add_load_arguments(parser):
     group = parser.add_argument_group("Load")
     group.add_argument(
-        "--url", action="append", required=True, metavar="URL",
+        "--url", action="append", metavar="URL",
         help="An http or https URL to GET; repeat to spread the load "
-             "round-robin over several URLs. Only these hosts are contacted.")
+             "round-robin over several URLs. Only these hosts are contacted. "
+             "Required unless --keystone or --os-cloud is given.")
     group.add_argument(
         "--rate", type=float, required=True, metavar="R",
         help="Requests per second, sent on a fixed schedule whatever the "
@@ -165,6 +183,42 @@ def _add_request_arguments(group):
     group.add_argument(
         "--insecure", action="store_true",
         help="Do not verify the TLS certificates of https URLs.")
+
+
+def _add_keystone_arguments(group):
+    group.add_argument(
+        "--keystone", metavar="URL",
+        help="The identity endpoint to probe, with or without /v3, e.g. "
+             "http://VIP:5000/v3; overrides the auth_url of --os-cloud.")
+    group.add_argument(
+        "--keystone-validate-share", type=float,
+        default=DEFAULTS.keystone_validate_share, metavar="F",
+        help="Share of requests that validate a token the probe issued "
+             "recently; the others issue one. --rate counts both "
+             "(default %(default)s: they alternate).")
+    group.add_argument(
+        "--os-cloud", metavar="NAME",
+        help="Take the endpoint and the credentials from this cloud of "
+             "clouds.yaml; the --os-* options below override its values.")
+    group.add_argument(
+        "--os-client-config-file", metavar="FILE",
+        help="The clouds.yaml file of --os-cloud (default: the first of "
+             "./clouds.yaml, ~/.config/openstack/clouds.yaml and "
+             "/etc/openstack/clouds.yaml).")
+    group.add_argument("--os-username", metavar="NAME",
+                       help="The user the probe authenticates as.")
+    group.add_argument("--os-password", metavar="PASSWORD",
+                       help="The password of --os-username.")
+    group.add_argument("--os-project-name", metavar="NAME",
+                       help="The project the tokens are scoped to.")
+    group.add_argument(
+        "--os-user-domain-name", metavar="NAME",
+        help="The domain of --os-username (default: the cloud's, or "
+             "%s)." % identity.DEFAULT_DOMAIN)
+    group.add_argument(
+        "--os-project-domain-name", metavar="NAME",
+        help="The domain of --os-project-name (default: the cloud's, or "
+             "%s)." % identity.DEFAULT_DOMAIN)
 
 
 def _add_report_arguments(group):

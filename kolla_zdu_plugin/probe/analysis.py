@@ -15,17 +15,22 @@ Conventions, also written into each report:
 
 * failed = a 5xx answer, a connection error or a timeout; a 4xx answer is
   counted apart and is not a failure of availability, and neither is a
-  request skipped because too many were outstanding;
+  request skipped because too many were outstanding; in the keystone mode
+  a 401 or 404 to the validation of a token the probe issued is a failure
+  too (``token_rejected``);
 * a request belongs to a period or phase by its scheduled send time;
 * latency figures cover plain requests answered with any HTTP status;
   requests to the slow path are summarised apart;
 * "steady" is the time before the first phase mark or, with no phase, the
-  first ``steady_seconds`` of the run; "during" is the rest.
+  first ``steady_seconds`` of the run; "during" is the rest;
+* ``by_operation`` gives the counts and latencies of the keystone mode's
+  issue and validate requests apart; it is empty for plain GETs.
 """
 
 import collections
 
 from kolla_zdu_plugin.probe import phases as phases_mod
+from kolla_zdu_plugin.probe import record
 from kolla_zdu_plugin.probe import stats
 from kolla_zdu_plugin.probe import windows
 
@@ -33,7 +38,8 @@ LATENCY_BASIS = ("plain requests answered with any HTTP status, "
                  "by scheduled send time; slow requests apart")
 FAILURE_DEFINITION = ("HTTP 5xx, connection refused or reset, timeout or "
                       "other connection error; 4xx and skipped requests are "
-                      "not failures")
+                      "not failures, except a 401 or 404 to the validation "
+                      "of a token the probe issued (token_rejected)")
 BEFORE_PHASES = "(before first phase)"
 
 
@@ -67,6 +73,7 @@ def summarise(settings, result):
         "phases": phase_counts(records, settings.phases, result),
         "by_url": _counts_by(records, lambda rec: rec.url),
         "by_mode": _counts_by(records, lambda rec: rec.mode),
+        "by_operation": operation_figures(records, steady_end),
     }
 
 
@@ -168,6 +175,24 @@ def phase_counts(records, phases, result):
         segments.append(dict(name=name, start=start, end=end,
                              **count_outcomes(members)))
     return segments
+
+
+def operation_figures(records, steady_end):
+    """Return the counts and latencies of each keystone operation.
+
+    :returns: ``{"issue": {...}, "validate": {...}}`` with the keys of
+        :func:`count_outcomes` and ``latency`` (see
+        :func:`period_latencies`), for the operations the run made.
+    """
+    figures = {}
+    for operation in record.OPERATIONS:
+        members = [rec for rec in records if rec.operation == operation]
+        if members:
+            figures[operation] = dict(
+                count_outcomes(members), latency=period_latencies(
+                    [rec for rec in members if not rec.skipped],
+                    steady_end))
+    return figures
 
 
 def _counts_by(records, key):

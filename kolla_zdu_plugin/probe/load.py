@@ -16,6 +16,10 @@ worker thread, and when ``max_outstanding`` requests are already in flight
 it records the new one as skipped (``client_overload``) instead of delaying
 the schedule. Each request has a total deadline of ``timeout`` seconds, and
 the run waits at most that long (plus a margin) for the last answers.
+
+In the keystone mode each request issues or validates a token instead
+(:mod:`keystone`), ``keystone_validate_share`` of them validating, spread
+evenly over the schedule; a pre-flight issue and validation come first.
 """
 
 import collections
@@ -29,6 +33,7 @@ import time
 import typing
 
 from kolla_zdu_plugin.probe import connections
+from kolla_zdu_plugin.probe import keystone
 from kolla_zdu_plugin.probe import record
 from kolla_zdu_plugin.probe import workers
 
@@ -42,7 +47,8 @@ STOPPED_BY_REQUEST = "stop requested"
 STOPPED_AT_MAX_DURATION = "max duration"
 
 _Plan = collections.namedtuple(
-    "_Plan", ["index", "target", "keepalive", "slow", "scheduled"])
+    "_Plan", ["index", "target", "keepalive", "slow", "scheduled",
+              "operation"])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,6 +82,7 @@ def send_load(settings, stop=None, progress=None):
     :param stop: a ``threading.Event`` that ends the run early when set.
     :param progress: called with a :class:`Progress` every
         ``settings.progress_interval`` seconds.
+    :raises ProbeError: when the keystone mode's pre-flight check fails.
     """
     return _Sender(settings, stop or threading.Event(), progress).run()
 
@@ -97,10 +104,8 @@ class _Sender:
         self._settings = settings
         self._stop = stop
         self._on_progress = on_progress
-        ssl_context = connections.make_ssl_context(settings.insecure)
-        self._targets = [
-            connections.Target(url, settings.slow_path, ssl_context)
-            for url in settings.urls]
+        self._keystone = keystone.requester_for(settings)
+        self._targets = self._make_targets(settings)
         self._random = random.Random(settings.seed)
         self._pool = connections.KeepAlivePool()
         self._workers = workers.WorkerPool(settings.max_outstanding)
@@ -112,8 +117,17 @@ class _Sender:
         self._closed = False
         self._clock = None
 
+    def _make_targets(self, settings):
+        if self._keystone is not None:
+            return [self._keystone]
+        ssl_context = connections.make_ssl_context(settings.insecure)
+        return [connections.Target(url, settings.slow_path, ssl_context)
+                for url in settings.urls]
+
     def run(self):
         settings = self._settings
+        if self._keystone is not None:
+            self._keystone.preflight()
         self._clock = clock = _Clock()
         next_progress = clock.mono0 + settings.progress_interval
         if settings.progress_interval <= 0 or self._on_progress is None:
@@ -151,7 +165,11 @@ class _Sender:
         slow = self._random.random() < self._settings.slow_share
         keepalive = self._random.random() < self._settings.keepalive_share
         target = self._targets[index % len(self._targets)]
-        return _Plan(index, target, keepalive, slow, scheduled)
+        operation = None
+        if self._keystone is not None:
+            operation = operation_of(
+                index, self._settings.keystone_validate_share)
+        return _Plan(index, target, keepalive, slow, scheduled, operation)
 
     def _dispatch(self, plan):
         if not self._slots.acquire(blocking=False):
@@ -170,7 +188,7 @@ class _Sender:
         status = error = None
         try:
             status = self._fetch(plan, sent + self._settings.timeout)
-            kind = record.kind_of_status(status)
+            kind = record.kind_of_status(status, plan.operation)
         except Exception as exc:
             kind = record.kind_of_error(exc)
             error = record.describe_error(exc)
@@ -180,6 +198,9 @@ class _Sender:
         self._add(self._record(plan, sent, latency, status, kind, error))
 
     def _fetch(self, plan, deadline):
+        if plan.operation is not None:
+            return self._keystone.send(plan.operation, plan.keepalive,
+                                       deadline)
         target = plan.target
         path = target.slow_path if plan.slow else target.path
         if not plan.keepalive:
@@ -211,7 +232,8 @@ class _Sender:
             latency=None if latency is None else round(latency, 6),
             status=status,
             kind=kind,
-            error=error)
+            error=error,
+            operation=plan.operation)
 
     def _add(self, rec):
         with self._done:
@@ -233,6 +255,8 @@ class _Sender:
             self._in_flight.clear()
             self._closed = True
         self._pool.close()
+        if self._keystone is not None:
+            self._keystone.close()
         self._workers.shutdown()
         if abandoned:
             LOG.warning("%d requests were still outstanding at the end and "
@@ -260,6 +284,18 @@ class _Sender:
 def request_count(settings):
     """Return how many requests a run schedules if it is not stopped."""
     return math.ceil(round(settings.run_seconds * settings.rate, 6))
+
+
+def operation_of(index, validate_share):
+    """Return whether request index issues or validates a token.
+
+    Validations are spread evenly: of the first n requests,
+    ``floor(n * validate_share)`` validate, so 0.5 alternates.
+    """
+    validations = math.floor((index + 1) * validate_share + 1e-9)
+    if validations > math.floor(index * validate_share + 1e-9):
+        return record.VALIDATE
+    return record.ISSUE
 
 
 def _counter_of(rec):

@@ -24,6 +24,7 @@ from kolla_zdu_plugin.probe import record
 
 _FAILURE_MARKERS = {
     record.HTTP_5XX: "x",
+    record.TOKEN_REJECTED: "P",
     record.CONN_REFUSED: "v",
     record.CONN_RESET: "^",
     record.TIMEOUT: "s",

@@ -14,7 +14,11 @@
 A record's ``kind`` is ``None`` when the request succeeded (any status below
 400). Otherwise it names what went wrong. :data:`FAILURE_KINDS` are failures
 of availability; a 4xx answer and a request the probe skipped because too
-many were outstanding are not.
+many were outstanding are not, except a 401 or 404 to the validation of a
+token the probe issued (:data:`TOKEN_REJECTED`).
+
+In the keystone mode a record's ``operation`` is :data:`ISSUE` or
+:data:`VALIDATE`; it is ``None`` for a plain GET.
 """
 
 import dataclasses
@@ -29,8 +33,15 @@ CONN_RESET = "conn_reset"
 TIMEOUT = "timeout"
 OTHER = "other"
 CLIENT_OVERLOAD = "client_overload"
+TOKEN_REJECTED = "token_rejected"
 
-FAILURE_KINDS = (HTTP_5XX, CONN_REFUSED, CONN_RESET, TIMEOUT, OTHER)
+FAILURE_KINDS = (HTTP_5XX, TOKEN_REJECTED, CONN_REFUSED, CONN_RESET, TIMEOUT,
+                 OTHER)
+
+ISSUE = "issue"
+VALIDATE = "validate"
+OPERATIONS = (ISSUE, VALIDATE)
+REJECTED_VALIDATION_STATUSES = (401, 404)
 
 FRESH = "fresh"
 KEEPALIVE = "keepalive"
@@ -57,6 +68,7 @@ class RequestRecord:
     status: typing.Optional[int] = None
     kind: typing.Optional[str] = None
     error: typing.Optional[str] = None
+    operation: typing.Optional[str] = None
 
     @property
     def failed(self):
@@ -87,17 +99,49 @@ def record_to_row(record):
     return [getattr(record, name) for name in FIELDS]
 
 
-def kind_of_status(status):
-    """Return the kind of an HTTP status: ``None`` when it is a success."""
+def kind_of_status(status, operation=None):
+    """Return the kind of an HTTP status: ``None`` when it is a success.
+
+    :param operation: :data:`VALIDATE` makes a 401 or 404
+        :data:`TOKEN_REJECTED`: Keystone refused a token it had issued.
+    """
     if status >= 500:
         return HTTP_5XX
+    if operation == VALIDATE and status in REJECTED_VALIDATION_STATUSES:
+        return TOKEN_REJECTED
     if status >= 400:
         return HTTP_4XX
     return None
 
 
 def kind_of_error(exc):
-    """Return the kind of an exception raised while sending a request."""
+    """Return the kind of an exception raised while sending a request.
+
+    An exception that only wraps another, as those of requests and
+    keystoneauth1 do, has the kind of the first cause that has one.
+    """
+    return _kind_and_cause(exc)[0]
+
+
+def describe_error(exc):
+    """Return a short one-line description of an exception and its cause."""
+    text = "%s: %s" % (type(exc).__name__, exc)
+    cause = _kind_and_cause(exc)[1]
+    if cause is not exc:
+        text = "%s: %s: %s" % (type(exc).__name__, type(cause).__name__,
+                               cause)
+    return text[:_ERROR_DETAIL_LENGTH]
+
+
+def _kind_and_cause(exc):
+    for cause in _causes(exc):
+        kind = _own_kind(cause)
+        if kind != OTHER:
+            return kind, cause
+    return OTHER, exc
+
+
+def _own_kind(exc):
     if isinstance(exc, ConnectionRefusedError):
         return CONN_REFUSED
     if isinstance(exc, (ConnectionResetError, ConnectionAbortedError,
@@ -109,7 +153,16 @@ def kind_of_error(exc):
     return OTHER
 
 
-def describe_error(exc):
-    """Return a short one-line description of an exception."""
-    text = "%s: %s" % (type(exc).__name__, exc)
-    return text[:_ERROR_DETAIL_LENGTH]
+def _causes(exc, limit=20):
+    """Yield exc, then what it wraps, breadth first, each once."""
+    queue, seen = [exc], set()
+    while queue and len(seen) < limit:
+        current = queue.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        wrapped = [current.__cause__, current.__context__,
+                   getattr(current, "reason", None), *current.args]
+        queue.extend(item for item in wrapped
+                     if isinstance(item, BaseException))

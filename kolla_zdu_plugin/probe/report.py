@@ -31,6 +31,7 @@ from kolla_zdu_plugin.probe import record
 from kolla_zdu_plugin.probe import settings as settings_mod
 
 FORMAT = "kolla-zdu-probe-report/1"
+REDACTED = "***"
 _ROWS_PLACEHOLDER = "@@records@@"
 
 
@@ -59,10 +60,12 @@ class Report:
         return Report(settings, self.result)
 
     def to_dict(self):
-        """Return the report as a JSON-ready dict."""
+        """Return the report as a JSON-ready dict, without the password."""
         settings = dataclasses.asdict(self.settings)
         settings["phases"] = [phase._asdict()
                               for phase in self.settings.phases]
+        if settings["os_password"] is not None:
+            settings["os_password"] = REDACTED
         return {
             "format": FORMAT,
             "settings": settings,

@@ -27,10 +27,20 @@ def run(settings, stop=None, progress=None):
         the requests in flight finish (at most ``timeout`` + 1 s later).
     :param progress: called with a :class:`load.Progress` every
         ``settings.progress_interval`` seconds.
-    :raises ProbeError: when a setting is invalid.
+    :raises ProbeError: when a setting is invalid, or when the keystone
+        mode's pre-flight check fails; no load is sent then.
     """
     settings.validate()
     LOG.info("probing %s at %s requests/s for at most %s s",
-             ", ".join(settings.urls), settings.rate, settings.run_seconds)
+             describe_target(settings), settings.rate, settings.run_seconds)
     result = load.send_load(settings, stop=stop, progress=progress)
     return report.Report(settings, result)
+
+
+def describe_target(settings):
+    """Return what a run probes, for messages."""
+    if not settings.keystone_mode:
+        return ", ".join(settings.urls)
+    source = settings.keystone or "cloud %s" % settings.os_cloud
+    return ("Keystone at %s (token issue and validation, validate share %g)"
+            % (source, settings.keystone_validate_share))

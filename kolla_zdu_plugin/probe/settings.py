@@ -16,8 +16,10 @@ import typing
 import urllib.parse
 
 from kolla_zdu_plugin import exceptions
+from kolla_zdu_plugin.probe import identity
 
 MAX_RATE = 1000.0
+KEYSTONE_OPTIONS = "--keystone or --os-cloud"
 
 
 @dataclasses.dataclass
@@ -26,6 +28,13 @@ class ProbeSettings:
 
     ``duration`` of ``None`` means "until stopped": the run then ends when
     its stop event is set, or at ``max_duration`` at the latest.
+
+    Setting ``keystone`` (an identity endpoint) or ``os_cloud`` (a cloud of
+    clouds.yaml) selects the keystone mode: ``urls`` stays empty and each
+    request issues or validates a token; ``keystone_validate_share`` of
+    them validate. The ``os_*`` fields name the probe user as the
+    ``--os-*`` options of the OpenStack clients do, and override the
+    cloud's.
     """
 
     urls: typing.Sequence[str]
@@ -44,6 +53,20 @@ class ProbeSettings:
     insecure: bool = False
     progress_interval: float = 5.0
     seed: int = 0
+    keystone: typing.Optional[str] = None
+    keystone_validate_share: float = 0.5
+    os_cloud: typing.Optional[str] = None
+    os_client_config_file: typing.Optional[str] = None
+    os_username: typing.Optional[str] = None
+    os_password: typing.Optional[str] = None
+    os_project_name: typing.Optional[str] = None
+    os_user_domain_name: typing.Optional[str] = None
+    os_project_domain_name: typing.Optional[str] = None
+
+    @property
+    def keystone_mode(self):
+        """Whether requests are Keystone operations instead of GETs."""
+        return self.keystone is not None or self.os_cloud is not None
 
     @property
     def run_seconds(self):
@@ -52,10 +75,7 @@ class ProbeSettings:
 
     def validate(self):
         """Raise :class:`ProbeError` naming the first invalid option."""
-        if not self.urls:
-            _invalid("--url", "is required at least once", None)
-        for url in self.urls:
-            check_url(url)
+        self._validate_target()
         _check_range("--rate", self.rate, 0, MAX_RATE)
         _check_range("--max-duration", self.max_duration, 0, None)
         if self.duration is not None:
@@ -75,19 +95,40 @@ class ProbeSettings:
         _check_range("--hold-threshold", self.hold_threshold, 0, None)
         _check_range("--steady-seconds", self.steady_seconds, 0, None)
         _check_range("--cluster-gap", self.cluster_gap, 0, None)
+        if self.keystone_mode:
+            self._validate_keystone()
+
+    def _validate_target(self):
+        if self.keystone_mode and self.urls:
+            _invalid("--url", "cannot be combined with %s" % KEYSTONE_OPTIONS,
+                     list(self.urls))
+        if not self.keystone_mode and not self.urls:
+            _invalid("--url", "is required at least once, unless %s selects "
+                     "the keystone mode" % KEYSTONE_OPTIONS, None)
+        for url in self.urls:
+            check_url(url)
+
+    def _validate_keystone(self):
+        _check_share("--keystone-validate-share",
+                     self.keystone_validate_share)
+        if self.slow_share:
+            _invalid("--slow-share", "is not available with %s"
+                     % KEYSTONE_OPTIONS, self.slow_share)
+        credentials = identity.credentials_from_settings(self)
+        check_url(credentials.auth_url, credentials.auth_url_source)
 
 
-def check_url(url):
+def check_url(url, option="--url"):
     """Raise :class:`ProbeError` unless url is an http(s) URL with a host."""
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https"):
-        _invalid("--url", "must use the http or https scheme", url)
+        _invalid(option, "must use the http or https scheme", url)
     if not parts.hostname:
-        _invalid("--url", "must name a host", url)
+        _invalid(option, "must name a host", url)
     try:
         parts.port
     except ValueError:
-        _invalid("--url", "has an invalid port", url)
+        _invalid(option, "has an invalid port", url)
 
 
 def _check_share(option, value):

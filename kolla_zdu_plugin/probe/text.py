@@ -23,9 +23,9 @@ def format_summary(report):
     totals = summary["totals"]
     sender = summary["sender"]
     lines = [
-        "zdu-probe: %d requests scheduled at %g/s to %d URL(s) over %.1f s "
+        "zdu-probe: %d requests scheduled at %g/s to %s over %.1f s "
         "(stopped: %s)" % (totals["scheduled"], report.settings.rate,
-                           len(report.settings.urls),
+                           _target(report.settings),
                            run.stopped_at - run.started_at, run.stop_reason),
         "  sent %(sent)d  ok %(ok)d  failed %(failed)d "
         "(%(failed_percent).3f %%)  4xx %(http_4xx)d  "
@@ -33,6 +33,7 @@ def format_summary(report):
         "  failures by kind: %s" % _kinds(totals["failures_by_kind"]),
     ]
     lines += _latency_lines(summary)
+    lines += _operation_lines(summary.get("by_operation", {}))
     held = summary["held"]
     lines.append("  held > %g s (plain requests): %d (%d ok, %d failed, "
                  "max %s)" % (held["threshold"], held["count"], held["ok"],
@@ -57,8 +58,11 @@ def format_comparison(reports, labels=None):
     summaries = [report.summary for report in reports]
     kinds = sorted({kind for summary in summaries
                     for kind in summary["totals"]["failures_by_kind"]})
+    operations = [operation for operation in record.OPERATIONS
+                  if any(operation in summary.get("by_operation", {})
+                         for summary in summaries)]
     rows = [("metric", labels)]
-    for name, value in _comparison_metrics(kinds):
+    for name, value in _comparison_metrics(kinds, operations):
         rows.append((name, [_cell(value(summary)) for summary in summaries]))
     width = max(len(name) for name, _ in rows)
     cell_widths = [max(len(cells[i]) for _, cells in rows)
@@ -70,7 +74,7 @@ def format_comparison(reports, labels=None):
         for name, cells in rows)
 
 
-def _comparison_metrics(kinds):
+def _comparison_metrics(kinds, operations):
     metrics = [
         ("sent", lambda s: s["totals"]["sent"]),
         ("ok", lambda s: s["totals"]["ok"]),
@@ -80,6 +84,12 @@ def _comparison_metrics(kinds):
         ("skipped", lambda s: s["totals"]["skipped"]),
     ]
     metrics += [("  %s" % kind, _kind_getter(kind)) for kind in kinds]
+    for operation in operations:
+        metrics += [
+            ("%s sent" % operation, _operation_getter(operation, "sent")),
+            ("%s failed" % operation, _operation_getter(operation, "failed")),
+            ("%s latency p99" % operation, _operation_p99(operation)),
+        ]
     metrics += [
         ("longest failing stretch s",
          lambda s: _seconds(s["failure_windows"]["longest_failing_stretch"])),
@@ -98,6 +108,18 @@ def _comparison_metrics(kinds):
 
 def _kind_getter(kind):
     return lambda s: s["totals"]["failures_by_kind"].get(kind, 0)
+
+
+def _operation_getter(operation, count):
+    return lambda s: s.get("by_operation", {}).get(operation, {}).get(count)
+
+
+def _operation_p99(operation):
+    def getter(summary):
+        figures = summary.get("by_operation", {}).get(operation)
+        overall = figures["latency"]["overall"] if figures else None
+        return _ms(overall["p99"]) if overall else None
+    return getter
 
 
 def _latency_getter(period, figure):
@@ -154,6 +176,31 @@ def _latency_lines(summary):
             lines.append("    %-28s %6d %9s %9s %9s"
                          % (title, count, *_triple(figures)))
     lines.append("    steady = %s" % steady)
+    return lines
+
+
+def _target(settings):
+    if settings.keystone_mode:
+        return "Keystone %s (validate share %g)" % (
+            settings.keystone or "of cloud %s" % settings.os_cloud,
+            settings.keystone_validate_share)
+    return "%d URL(s)" % len(settings.urls)
+
+
+def _operation_lines(by_operation):
+    if not by_operation:
+        return []
+    lines = ["  by operation        sent      ok  failed     4xx       p50"
+             "       p99       max"]
+    for operation, figures in by_operation.items():
+        lines.append("    %-14s %7d %7d %7d %7d %9s %9s %9s"
+                     % (operation, figures["sent"], figures["ok"],
+                        figures["failed"], figures["http_4xx"],
+                        *_triple(figures["latency"]["overall"])))
+    for operation, figures in by_operation.items():
+        if figures["failures_by_kind"]:
+            lines.append("    %s failures by kind: %s"
+                         % (operation, _kinds(figures["failures_by_kind"])))
     return lines
 
 

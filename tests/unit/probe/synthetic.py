@@ -28,14 +28,20 @@ _KINDS = {
     "t": (record.TIMEOUT, None),
     "o": (record.OTHER, None),
     "s": (record.CLIENT_OVERLOAD, None),
+    "R": (record.TOKEN_REJECTED, 404),
 }
+_OPERATIONS = {"i": record.ISSUE, "v": record.VALIDATE}
 
 
-def records(pattern, step=0.1, latencies=None):
+def records(pattern, step=0.1, latencies=None, operations=None):
     """Return records scheduled every step seconds from START.
 
     ``.`` ok, ``S`` ok on the slow path, ``4`` 404, ``5`` 503,
-    ``r`` refused, ``c`` reset, ``t`` timeout, ``o`` other, ``s`` skipped.
+    ``r`` refused, ``c`` reset, ``t`` timeout, ``o`` other, ``s`` skipped,
+    ``R`` token rejected (404 to a validation).
+
+    :param operations: one character per record, ``i`` issue or ``v``
+        validate, for a keystone-mode run.
     """
     made = []
     for index, char in enumerate(pattern):
@@ -48,7 +54,8 @@ def records(pattern, step=0.1, latencies=None):
             mode=record.KEEPALIVE if index % 2 else record.FRESH,
             slow=char == "S", scheduled=scheduled, sent=sent,
             latency=None if sent is None else latency, status=status,
-            kind=kind))
+            kind=kind,
+            operation=_OPERATIONS[operations[index]] if operations else None))
     return made
 
 

@@ -20,8 +20,9 @@ from tests.unit.probe import synthetic
 START = synthetic.START
 
 
-def _summary(pattern, latencies=None, **overrides):
-    recs = synthetic.records(pattern, latencies=latencies)
+def _summary(pattern, latencies=None, operations=None, **overrides):
+    recs = synthetic.records(pattern, latencies=latencies,
+                             operations=operations)
     return analysis.summarise(synthetic.settings(**overrides),
                               synthetic.result(recs))
 
@@ -47,6 +48,34 @@ class TestTotals(base.BaseTestCase):
         self.assertEqual(1, summary["by_url"][synthetic.URL]["failed"])
         self.assertEqual({"fresh", "keepalive"}, set(summary["by_mode"]))
         self.assertEqual(2, summary["by_mode"]["fresh"]["sent"])
+
+
+class TestByOperation(base.BaseTestCase):
+
+    def test_keystone_operations(self):
+        summary = _summary("..5R.4r.s", operations="ivivivivi",
+                           latencies=[0.01, 0.02, 0.03, 0.04, 0.05, 0.06,
+                                      0.07, 0.08, 0.09])
+        issue, validate = (summary["by_operation"]["issue"],
+                           summary["by_operation"]["validate"])
+        self.assertEqual((5, 4, 2, 2, 0, 1),
+                         (issue["scheduled"], issue["sent"], issue["ok"],
+                          issue["failed"], issue["http_4xx"],
+                          issue["skipped"]))
+        self.assertEqual({"http_5xx": 1, "conn_refused": 1},
+                         issue["failures_by_kind"])
+        self.assertEqual((4, 2, 1, 1), (validate["sent"], validate["ok"],
+                                        validate["failed"],
+                                        validate["http_4xx"]))
+        self.assertEqual({"token_rejected": 1},
+                         validate["failures_by_kind"])
+        self.assertEqual({"count": 3, "p50": 0.03, "p99": 0.05, "max": 0.05},
+                         issue["latency"]["overall"])
+        self.assertEqual(4, validate["latency"]["overall"]["count"])
+        self.assertEqual(3, summary["totals"]["failed"])
+
+    def test_plain_gets_have_no_operations(self):
+        self.assertEqual({}, _summary("..5")["by_operation"])
 
 
 class TestPeriods(base.BaseTestCase):

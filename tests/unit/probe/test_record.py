@@ -81,4 +81,4 @@ class TestRecordOutcome(base.BaseTestCase):
                          {"index": 0, "url": "http://h/", "mode": "fresh",
                           "slow": False, "scheduled": 1.0, "sent": 1.0,
                           "latency": 0.1, "status": 200, "kind": None,
-                          "error": None})
+                          "error": None, "operation": None})

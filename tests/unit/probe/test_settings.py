@@ -79,6 +79,56 @@ class TestValidate(base.BaseTestCase):
                                          max_duration=60.0).run_seconds)
 
 
+class TestKeystoneValidate(base.BaseTestCase):
+
+    KEYSTONE = dict(urls=(), keystone="http://127.0.0.1:5000/v3",
+                    os_username="probe", os_password="secret",
+                    os_project_name="service")
+
+    assertInvalid = TestValidate.assertInvalid
+
+    def assertKeystoneInvalid(self, option, **overrides):
+        return self.assertInvalid(option, **dict(self.KEYSTONE, **overrides))
+
+    def test_keystone_valid(self):
+        probe_settings = _settings(**self.KEYSTONE)
+        probe_settings.validate()
+        self.assertTrue(probe_settings.keystone_mode)
+        self.assertFalse(_settings().keystone_mode)
+        _settings(**dict(self.KEYSTONE, keystone="https://h/identity",
+                         keystone_validate_share=1.0)).validate()
+
+    def test_url_or_keystone(self):
+        exc = self.assertInvalid("--url", urls=())
+        self.assertIn("--keystone", str(exc))
+        self.assertKeystoneInvalid("--url", urls=["http://127.0.0.1/"])
+
+    def test_keystone_url(self):
+        exc = self.assertKeystoneInvalid("--keystone",
+                                         keystone="ftp://127.0.0.1/")
+        self.assertIn("ftp://127.0.0.1/", str(exc))
+        self.assertKeystoneInvalid("--keystone", keystone="127.0.0.1:5000")
+
+    def test_validate_share(self):
+        self.assertKeystoneInvalid("--keystone-validate-share",
+                                   keystone_validate_share=1.5)
+        self.assertKeystoneInvalid("--keystone-validate-share",
+                                   keystone_validate_share=-0.1)
+
+    def test_no_slow_requests(self):
+        self.assertKeystoneInvalid("--slow-share", slow_share=0.1,
+                                   slow_path="/slow")
+
+    def test_credentials_are_required(self):
+        self.assertKeystoneInvalid("--os-username", os_username=None)
+        self.assertKeystoneInvalid("--os-password", os_password=None)
+        self.assertKeystoneInvalid("--os-project-name", os_project_name=None)
+
+    def test_rest_is_checked_as_usual(self):
+        self.assertKeystoneInvalid("--rate", rate=0)
+        self.assertKeystoneInvalid("--timeout", timeout=0)
+
+
 class TestPhases(base.BaseTestCase):
 
     def test_parse(self):

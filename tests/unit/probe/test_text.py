@@ -19,9 +19,16 @@ from kolla_zdu_plugin.probe import text
 from tests.unit.probe import synthetic
 
 
-def _report(pattern, **overrides):
-    return report_mod.Report(synthetic.settings(**overrides),
-                             synthetic.result(synthetic.records(pattern)))
+def _report(pattern, operations=None, **overrides):
+    return report_mod.Report(
+        synthetic.settings(**overrides),
+        synthetic.result(synthetic.records(pattern, operations=operations)))
+
+
+def _keystone_report(pattern, operations):
+    return _report(pattern, operations, urls=(),
+                   keystone="http://192.0.2.10:5000/v3",
+                   keystone_validate_share=0.5)
 
 
 class TestFormatSummary(base.BaseTestCase):
@@ -50,8 +57,38 @@ class TestFormatSummary(base.BaseTestCase):
         self.assertNotIn("slow overall", summary)
         self.assertNotIn("start (s)", summary)
 
+    def test_keystone_summary(self):
+        summary = text.format_summary(_keystone_report("..5R..", "ivivvi"))
+        self.assertIn("6 requests scheduled at 10/s to Keystone "
+                      "http://192.0.2.10:5000/v3 (validate share 0.5)",
+                      summary)
+        self.assertIn("failures by kind: http_5xx 1, token_rejected 1",
+                      summary)
+        self.assertIn("    issue                3       2       1       0"
+                      "   10.0 ms   10.0 ms   10.0 ms", summary)
+        self.assertIn("    validate             3       2       1       0",
+                      summary)
+        self.assertIn("    validate failures by kind: token_rejected 1",
+                      summary)
+        self.assertIn("    issue failures by kind: http_5xx 1", summary)
+
+    def test_no_operation_lines_for_plain_gets(self):
+        self.assertNotIn("by operation", text.format_summary(_report("..")))
+
 
 class TestFormatComparison(base.BaseTestCase):
+
+    def test_keystone_operations_side_by_side(self):
+        baseline = _keystone_report("..R5", "ivvi")
+        zdu = _keystone_report("....", "ivvi")
+        rows = {line[:26].strip(): line[26:].split()
+                for line in text.format_comparison(
+                    [baseline, zdu, _report("..")]).splitlines()[1:]}
+        self.assertEqual(["1", "0", "0"], rows["token_rejected"])
+        self.assertEqual(["2", "2", "-"], rows["issue sent"])
+        self.assertEqual(["1", "0", "-"], rows["validate failed"])
+        self.assertEqual(["10.0", "ms", "10.0", "ms", "-"],
+                         rows["validate latency p99"])
 
     def test_side_by_side(self):
         baseline = _report("..5555rr..")
