@@ -19,7 +19,15 @@ rebuilt only when an input changed, and reused otherwise, across labs.
   brought in with ``docker import``;
 * ``node``, ``registry`` and ``base`` (kolla-compatible), built from it;
 * ``haproxy``, ``keepalived`` and ``zdu-demo`` (v1 and v2), built from
-  ``base`` and pushed to the lab registry for kolla-ansible to pull.
+  ``base`` and pushed to the lab registry for kolla-ansible to pull;
+* the keystone profile's images, also built from ``base``: for each keystone
+  release ``keystone-base-V`` and the pushed ``keystone-V``,
+  ``keystone-fernet-V`` and ``keystone-ssh-V``, and the pushed
+  ``memcached``, ``kolla-toolbox`` and ``cron``;
+* ``mariadb-server``, the lab's database server (see ``database.py``).
+
+A recipe's Python packages come from a wheelhouse the host downloads (see
+``wheels.py``), copied into the build context as ``wheels/``.
 """
 
 import dataclasses
@@ -38,6 +46,7 @@ from kolla_zdu_plugin.lab import kolla_sources
 from kolla_zdu_plugin.lab import paths
 from kolla_zdu_plugin.lab import progress
 from kolla_zdu_plugin.lab import settings as settings_mod
+from kolla_zdu_plugin.lab import wheels
 
 LOG = logging.getLogger(__name__)
 HASH_LENGTH = 12
@@ -64,6 +73,7 @@ class Recipe(object):
     build_args: tuple = ()
     tag_prefix: str = ""
     registry_tag: str = ""
+    wheels: tuple = ()
 
 
 def demo_recipe(version):
@@ -74,6 +84,51 @@ def demo_recipe(version):
                   build_args=(("ZDU_DEMO_VERSION", version),
                               ("ZDU_DEMO_SCHEMA", version.lstrip("v"))),
                   tag_prefix="%s-" % version, registry_tag=version)
+
+
+# What kolla's keystone-base installs beside keystone, for the lab's
+# keystone.conf: PyMySQL for [database], python-memcached for oslo.cache's
+# memcache_pool backend, and pymemcache for its dogpile backend. The
+# ``ldap`` extra is left out: python-ldap has no binary wheel.
+KEYSTONE_WHEELS = ("PyMySQL", "python-memcached", "pymemcache")
+# kolla-toolbox's pip packages, with the ``ansible`` package for the
+# collections (openstack.cloud, community.mysql, ...) kolla installs from
+# Galaxy. ansible 12 brings ansible-core 2.19, the newest that runs on
+# bookworm's Python 3.11 (kolla 22 asks for 2.20, which needs 3.12). Its
+# openstack.cloud 2.5.0 reads ``openstack.version`` without importing it,
+# which openstacksdk imports itself only up to 4.14: every openstack.cloud
+# module fails with newer ones.
+TOOLBOX_WHEELS = (
+    "ansible>=12,<13", "ansible-runner", "cmd2", "openstacksdk<4.15",
+    "os-client-config", "pbr", "PyMySQL", "python-ironicclient",
+    "python-openstackclient", "pytz", "pyudev",
+)
+
+
+def keystone_recipes(version):
+    """Return the recipes of the keystone images of release ``version``."""
+    base = "keystone-base-%s" % version
+    image = dict(parent=base, parent_arg="BASE", tag_prefix="%s-" % version,
+                 registry_tag=version)
+    return [
+        Recipe(name=base, recipe_dir="keystone-base", parent="base",
+               parent_arg="BASE", tag_prefix="%s-" % version,
+               build_args=(("KEYSTONE_VERSION", version),),
+               wheels=("keystone==%s" % version,) + KEYSTONE_WHEELS),
+        Recipe(name="keystone-%s" % version, recipe_dir="keystone",
+               kolla_dir="keystone/keystone",
+               kolla_files=("extend_start.sh", "keystone_bootstrap.sh"),
+               **image),
+        Recipe(name="keystone-fernet-%s" % version,
+               recipe_dir="keystone-fernet",
+               kolla_dir="keystone/keystone-fernet",
+               kolla_files=("extend_start.sh", "fetch_fernet_tokens.py",
+                            "keystone_bootstrap.sh"),
+               **image),
+        Recipe(name="keystone-ssh-%s" % version, recipe_dir="keystone-ssh",
+               kolla_dir="keystone/keystone-ssh",
+               kolla_files=("extend_start.sh",), **image),
+    ]
 
 
 RECIPES = {recipe.name: recipe for recipe in [
@@ -90,11 +145,30 @@ RECIPES = {recipe.name: recipe for recipe in [
     Recipe(name="keepalived", recipe_dir="keepalived", parent="base",
            parent_arg="BASE", kolla_dir="keepalived",
            kolla_files=("check_alive.sh", "extend_start.sh")),
-] + [demo_recipe(version) for version in settings_mod.DEMO_VERSIONS]}
+    Recipe(name="memcached", recipe_dir="memcached", parent="base",
+           parent_arg="BASE"),
+    Recipe(name="cron", recipe_dir="cron", parent="base", parent_arg="BASE",
+           kolla_dir="cron", kolla_files=("extend_start.sh",)),
+    Recipe(name="kolla-toolbox", recipe_dir="kolla-toolbox", parent="base",
+           parent_arg="BASE", kolla_dir="kolla-toolbox",
+           kolla_files=("ansible.cfg", "ansible_sudoers", "extend_start.sh",
+                        "kolla_toolbox.sh"),
+           wheels=TOOLBOX_WHEELS),
+    Recipe(name="mariadb-server", recipe_dir="mariadb-server", parent="base",
+           parent_arg="BASE"),
+] + [demo_recipe(version) for version in settings_mod.DEMO_VERSIONS]
+  + [recipe for version in settings_mod.KEYSTONE_VERSIONS
+     for recipe in keystone_recipes(version)]}
 
 # The images kolla-ansible pulls from the lab registry, by kolla image name.
-KOLLA_IMAGES = {"haproxy": "haproxy", "keepalived": "keepalived",
-                "zdu-demo-v1": "zdu-demo", "zdu-demo-v2": "zdu-demo"}
+KOLLA_IMAGES = dict(
+    {"haproxy": "haproxy", "keepalived": "keepalived",
+     "zdu-demo-v1": "zdu-demo", "zdu-demo-v2": "zdu-demo",
+     "memcached": "memcached", "kolla-toolbox": "kolla-toolbox",
+     "cron": "cron"},
+    **{"%s-%s" % (kolla_name, version): kolla_name
+       for version in settings_mod.KEYSTONE_VERSIONS
+       for kolla_name in ("keystone", "keystone-fernet", "keystone-ssh")})
 
 
 def file_digest(path):
@@ -160,9 +234,12 @@ class ImageBuilder(object):
         kolla = ({"version": kolla_sources.wanted_version(),
                   "dir": recipe.kolla_dir, "files": list(recipe.kolla_files)}
                  if recipe.kolla_files else None)
-        return {"recipe": recipe.recipe_dir, "files": files, "kolla": kolla,
-                "args": list(recipe.build_args),
-                "parent": self.reference(recipe.parent)}
+        inputs = {"recipe": recipe.recipe_dir, "files": files,
+                  "kolla": kolla, "args": list(recipe.build_args),
+                  "parent": self.reference(recipe.parent)}
+        if recipe.wheels:
+            inputs["wheels"] = list(recipe.wheels)
+        return inputs
 
     def ensure(self, name):
         """Build image ``name`` (and its parents) unless the host has it.
@@ -217,6 +294,12 @@ class ImageBuilder(object):
             for name in recipe.kolla_files:
                 shutil.copy(os.path.join(source, name),
                             os.path.join(context, "kolla", name))
+        if recipe.wheels:
+            wheels.copy_wheelhouse(
+                wheels.ensure_wheelhouse(
+                    recipe.wheels,
+                    log_path=self._log("wheels-%s" % recipe.name)),
+                os.path.join(context, "wheels"))
 
     @staticmethod
     def _report_build_step(line):
