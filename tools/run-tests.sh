@@ -6,11 +6,12 @@
 #
 #   bash tools/run-tests.sh            # everything
 #   ZDU_TESTS=unit bash tools/run-tests.sh   # unit tests and checks only
+#   ZDU_TESTS=keystone bash tools/run-tests.sh   # only the keystone lab
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV=${ZDU_VENV:-/opt/kolla-zdu/venv}
-SUITES=${ZDU_TESTS:-unit functional}
+SUITES=${ZDU_TESTS:-unit functional keystone}
 PASSED=0
 FAILED=0
 STATUS=0
@@ -42,7 +43,7 @@ run_step() {
 
 cd "$ROOT" || exit 1
 case " $SUITES " in
-    *" functional "*) bash tools/ci/prepare-host.sh || exit 1 ;;
+    *" functional "*|*" keystone "*) bash tools/ci/prepare-host.sh || exit 1 ;;
     *) ZDU_SKIP_DOCKER=1 bash tools/ci/prepare-host.sh || exit 1 ;;
 esac
 export PATH="$VENV/bin:$PATH"
@@ -64,7 +65,14 @@ fi
 
 if [[ " $SUITES " == *" functional "* ]]; then
     run_step "functional tests on the lab" \
-        stestr --test-path tests/functional run --serial
+        stestr --test-path tests/functional run --serial \
+        --exclude-regex test_keystone
+    count_last_run
+fi
+
+if [[ " $SUITES " == *" keystone "* ]]; then
+    run_step "keystone on the lab: plain and zero-downtime upgrades" \
+        stestr --test-path tests/functional run --serial test_keystone
     count_last_run
 fi
 

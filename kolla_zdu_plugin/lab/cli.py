@@ -13,9 +13,11 @@
 
 ::
 
-    kolla-zdu-lab up [--nodes N]     build, start, kolla-ansible deploy v1
+    kolla-zdu-lab up [--nodes N] [--profile demo|keystone]
+                                     build, start, kolla-ansible deploy
     kolla-zdu-lab env                export LAB_INVENTORY=... for a shell
-    kolla-zdu-lab target v1|v2       the release the next upgrade installs
+    kolla-zdu-lab target RELEASE     the release the next upgrade installs
+    kolla-zdu-lab restore RELEASE    keystone: back to RELEASE from its dump
     kolla-zdu-lab status             nodes, containers, who serves what
     kolla-zdu-lab down               remove everything but cached images
 """
@@ -25,6 +27,7 @@ import json
 import sys
 
 from kolla_zdu_plugin import exceptions
+from kolla_zdu_plugin.lab import keystone_lab
 from kolla_zdu_plugin.lab import kolla_config
 from kolla_zdu_plugin.lab import lab
 from kolla_zdu_plugin.lab import paths
@@ -64,15 +67,27 @@ def build_parser():
     up.add_argument("--mirror", default=settings_mod.LabSettings.mirror,
                     help="Debian mirror for debootstrap and apt (default: "
                          "%(default)s).")
+    up.add_argument("--profile", default=settings_mod.PROFILES[0],
+                    choices=settings_mod.PROFILES,
+                    help="What the lab deploys besides the load balancer: "
+                         "demo, the zdu-demo service (%s), or keystone, "
+                         "kolla-ansible's keystone role with memcached and "
+                         "a lab MariaDB (%s) (default: %%(default)s)."
+                         % (" and ".join(settings_mod.DEMO_VERSIONS),
+                            " and ".join(settings_mod.KEYSTONE_VERSIONS)))
 
     commands.add_parser(
         "env", help="Print export lines for LAB_INVENTORY, LAB_CONFIGDIR, "
                     "LAB_URL, LAB_PLAYBOOK and the Ansible settings.")
 
     target = commands.add_parser(
-        "target", help="Set zdu_demo_tag in the lab's globals.yml, the "
+        "target", help="Set zdu_demo_tag (demo profile) or keystone_tag "
+                       "(keystone profile) in the lab's globals.yml, the "
                        "release the next kolla-ansible upgrade installs.")
-    target.add_argument("version", choices=settings_mod.DEMO_VERSIONS)
+    target.add_argument("version", metavar="RELEASE",
+                        help="%s (demo profile) or %s (keystone profile)."
+                             % (", ".join(settings_mod.DEMO_VERSIONS),
+                                ", ".join(settings_mod.KEYSTONE_VERSIONS)))
     target.add_argument("--startup-delay", type=float, metavar="SECONDS",
                         help="Seconds each zdu-demo worker waits before it "
                              "serves (zdu_demo_startup_delay).")
@@ -84,6 +99,13 @@ def build_parser():
                         dest="exclusive_schema",
                         help="Let v1 and v2 serve side by side (default); "
                              "also resets the shared schema marker.")
+
+    restore = commands.add_parser(
+        "restore", help="keystone profile: go back to RELEASE, restoring "
+                        "the database dump `up` took at it and deploying "
+                        "it with kolla-ansible deploy.")
+    restore.add_argument("version", metavar="RELEASE",
+                         help=", ".join(settings_mod.KEYSTONE_VERSIONS))
 
     show = commands.add_parser(
         "status", help="Show the nodes, their containers and which release "
@@ -113,19 +135,28 @@ def build_parser():
 def cmd_up(args):
     lab_settings = settings_mod.LabSettings(
         state_dir=args.state_dir, nodes=args.nodes, subnet=args.subnet,
-        registry_port=args.registry_port, mirror=args.mirror)
+        registry_port=args.registry_port, mirror=args.mirror,
+        profile=args.profile)
     lab.up(lab_settings)
-    print("zdu-demo through the VIP: %s (serves %s)"
-          % (lab_settings.url, kolla_config.read_target(lab_settings)))
+    print("%s through the VIP: %s (runs %s)"
+          % ("keystone" if args.profile == "keystone" else "zdu-demo",
+             lab_settings.service_url,
+             kolla_config.read_target(lab_settings)))
     print("inventory:  %s" % lab_settings.inventory_dir)
     print("config dir: %s" % lab_settings.config_dir)
-    print("playbook:   %s" % paths.lab_playbook())
-    print("Upgrade zdu-demo with kolla-ansible:\n"
+    print("playbook:   %s"
+          % paths.profile_playbook(lab_settings.profile))
+    if args.profile == "keystone":
+        print("clouds.yaml: %s (clouds %s and %s)"
+              % (keystone_lab.clouds_path(lab_settings),
+                 keystone_lab.PROBE_CLOUD, keystone_lab.ADMIN_CLOUD))
+    print("Upgrade with kolla-ansible:\n"
           "  eval \"$(kolla-zdu-lab --state-dir %s env)\"\n"
-          "  kolla-zdu-lab --state-dir %s target v2\n"
+          "  kolla-zdu-lab --state-dir %s target %s\n"
           "  kolla-ansible upgrade -i $LAB_INVENTORY --configdir "
           "$LAB_CONFIGDIR -p $LAB_PLAYBOOK"
-          % (lab_settings.state_dir, lab_settings.state_dir))
+          % (lab_settings.state_dir, lab_settings.state_dir,
+             kolla_config.versions(lab_settings)[-1]))
 
 
 def cmd_env(args):
@@ -134,6 +165,13 @@ def cmd_env(args):
 
 def cmd_target(args):
     lab_settings = settings_mod.load_settings(args.state_dir)
+    demo_only = (args.startup_delay is not None or
+                 args.exclusive_schema is not None)
+    if demo_only and lab_settings.profile != "demo":
+        raise exceptions.LabError(
+            reason="--startup-delay and --(no-)exclusive-schema apply to "
+                   "the demo profile; this lab runs the %s profile"
+                   % lab_settings.profile)
     kolla_config.set_target(lab_settings, args.version)
     options = {}
     if args.startup_delay is not None:
@@ -147,8 +185,23 @@ def cmd_target(args):
         marker = kolla_config.reset_schema(lab_settings)
         if marker:
             print("removed the schema marker %s" % marker)
-    print("zdu_demo_tag: %s in %s" % (
-        args.version, kolla_config.globals_path(lab_settings)))
+    print("%s: %s in %s" % (
+        kolla_config.target_key(lab_settings), args.version,
+        kolla_config.globals_path(lab_settings)))
+
+
+def cmd_restore(args):
+    lab_settings = settings_mod.load_settings(args.state_dir)
+    if lab_settings.profile != "keystone":
+        raise exceptions.LabError(
+            reason="restore applies to the keystone profile; this lab runs "
+                   "the %s profile (use `kolla-zdu-lab target`)"
+                   % lab_settings.profile)
+    keystone_lab.restore_release(lab_settings, args.version,
+                                 timeout=lab.SERVICE_READY_TIMEOUT)
+    print("keystone %s deployed from its database dump %s"
+          % (args.version, keystone_lab.snapshot_path(lab_settings,
+                                                      args.version)))
 
 
 def cmd_status(args):
@@ -166,11 +219,18 @@ def cmd_down(args):
 
 
 def cmd_demo(args):
+    lab_settings = settings_mod.load_settings(args.state_dir)
+    if lab_settings.profile != "demo":
+        raise exceptions.LabError(
+            reason="demo runs on the demo profile; this lab runs the %s "
+                   "profile (tox -e functional-keystone measures keystone)"
+                   % lab_settings.profile)
     print(scenario.demo(args.state_dir, strategy=args.strategy,
                         rate=args.rate, min_requests=args.min_requests))
 
 
 COMMANDS = {"up": cmd_up, "env": cmd_env, "target": cmd_target,
+            "restore": cmd_restore,
             "status": cmd_status, "demo": cmd_demo, "down": cmd_down}
 
 

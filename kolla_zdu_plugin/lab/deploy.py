@@ -57,7 +57,7 @@ def kolla_ansible_argv(lab_settings, action):
     return [kolla_ansible_executable(), action,
             "-i", lab_settings.inventory_dir,
             "--configdir", lab_settings.config_dir,
-            "-p", paths.lab_playbook()]
+            "-p", paths.profile_playbook(lab_settings.profile)]
 
 
 def run_kolla_ansible(lab_settings, action, timeout=DEPLOY_TIMEOUT):

@@ -25,7 +25,17 @@ from kolla_zdu_plugin.lab import paths
 NODE_GROUPS = ("control", "network", "loadbalancer")
 # Groups kolla-ansible's multinode inventory has that the lab leaves empty.
 EMPTY_GROUPS = ("compute", "monitoring", "storage")
-CHILD_GROUPS = {"zdu-demo": "control"}
+# Per profile, service groups as kolla's multinode inventory nests them.
+CHILD_GROUPS = {
+    "demo": {"zdu-demo": "control"},
+    "keystone": {"keystone": "control", "memcached": "control",
+                 "common": "control", "kolla_toolbox": "common",
+                 "cron": "common", "fluentd": "common",
+                 "kolla_logs": "common"},
+}
+# The keystone profile's empty groups: kolla's group_vars name their hosts
+# (the message queue's, the database's), and the lab runs neither there.
+PROFILE_EMPTY_GROUPS = {"demo": (), "keystone": ("rabbitmq", "mariadb")}
 
 
 def render_hosts(lab_settings):
@@ -38,9 +48,9 @@ def render_hosts(lab_settings):
                   % (name, lab_settings.node_address(name))
                   for name in lab_settings.node_names()]
         lines.append("")
-    for group in EMPTY_GROUPS:
+    for group in EMPTY_GROUPS + PROFILE_EMPTY_GROUPS[lab_settings.profile]:
         lines += ["[%s]" % group, ""]
-    for group, parent in sorted(CHILD_GROUPS.items()):
+    for group, parent in sorted(CHILD_GROUPS[lab_settings.profile].items()):
         lines += ["[%s:children]" % group, parent, ""]
     lines += ["[all:vars]",
               "ansible_user=root",

@@ -33,11 +33,15 @@ from kolla_zdu_plugin.lab import paths
 from kolla_zdu_plugin.lab import registry
 from kolla_zdu_plugin.lab import settings as settings_mod
 
-TARGET_KEY = "zdu_demo_tag"
+# Per profile: the globals key that names the release of the service the
+# lab upgrades, and the releases the lab has images of.
+TARGETS = {"demo": ("zdu_demo_tag", settings_mod.DEMO_VERSIONS),
+           "keystone": ("keystone_tag", settings_mod.KEYSTONE_VERSIONS)}
 GLOBALS_HEADER = """---
 # kolla-ansible globals of the kolla-zdu-lab deployment. `kolla-zdu-lab up`
-# sets the keys it owns; `kolla-zdu-lab target` sets zdu_demo_tag, the
-# release the next `kolla-ansible deploy|upgrade` moves zdu-demo to.
+# sets the keys it owns; `kolla-zdu-lab target` sets zdu_demo_tag (demo
+# profile) or keystone_tag (keystone profile), the release the next
+# `kolla-ansible deploy|upgrade` moves the service to.
 """
 # A key's value goes on until the next line that is not indented and does
 # not start a block sequence item.
@@ -58,10 +62,52 @@ modules: []
 # refuses to start when its global maxconn (kolla: 40000) does not fit.
 haproxy_max_connections: 8000
 """
+KEYSTONE_OVERRIDES = """
+# The keystone profile's database is a MariaDB server the lab runs in a
+# container beside the nodes (Debian's mariadb-server), not kolla's Galera
+# cluster: kolla-ansible's supported external-database set-up, with the
+# database and its user created by the lab beforehand.
+use_preconfigured_databases: true
+
+# Keystone needs no message queue; the lab runs no RabbitMQ.
+enable_rabbitmq: false
+"""
+# kolla-ansible merges {{ node_custom_config }}/keystone.conf into the
+# keystone.conf it renders.
+KEYSTONE_CUSTOM_CONF = """# Written by kolla-zdu-lab.
+[identity]
+# Every probe request is a password authentication, and the whole lab
+# shares two cores: bcrypt at keystone's default 12 rounds costs about
+# 0.25 s of CPU per check, so the lab hashes new passwords with 4 rounds,
+# bcrypt's minimum (a production cloud keeps the default).
+password_hash_rounds = 4
+"""
 
 
 def managed_globals(lab_settings, builder):
     """Return the globals ``up`` owns, as a dict."""
+    values = _common_globals(lab_settings, builder)
+    if lab_settings.profile == "keystone":
+        values.update(_keystone_globals(lab_settings, builder))
+    return values
+
+
+def _keystone_globals(lab_settings, builder):
+    return {
+        "enable_zdu_demo": False,
+        "enable_keystone": True,
+        "enable_memcached": True,
+        "database_address": lab_settings.database_address,
+        "memcached_tag": registry.kolla_tag(builder, "memcached"),
+        "kolla_toolbox_tag": registry.kolla_tag(builder, "kolla-toolbox"),
+        "cron_tag": registry.kolla_tag(builder, "cron"),
+        # What kolla-zdu-plugin asks of an operator once: the HAProxy
+        # runtime socket at admin level, to drain and restore servers.
+        "haproxy_socket_level_admin": True,
+    }
+
+
+def _common_globals(lab_settings, builder):
     return {
         "kolla_base_distro": "debian",
         "kolla_container_engine": "docker",
@@ -154,29 +200,60 @@ def backend_extra_lines(path):
     return lines
 
 
+def target_key(lab_settings):
+    """Return the globals key naming the release the lab upgrades to."""
+    return TARGETS[lab_settings.profile][0]
+
+
+def versions(lab_settings):
+    """Return the releases the lab has images of, oldest first."""
+    return TARGETS[lab_settings.profile][1]
+
+
 def write_globals(lab_settings, builder):
-    """Write globals.yml and globals.d/zdu-lab.yml for ``up``."""
+    """Write globals.yml, globals.d/zdu-lab.yml and custom config for ``up``.
+
+    The demo profile's globals carry the buffer strategy's HAProxy hold; the
+    keystone profile runs kolla-ansible's own site.yml, which does not
+    install the hold's Lua script, so it has none.
+    """
     os.makedirs(os.path.join(lab_settings.config_dir, "globals.d"),
                 exist_ok=True)
     path = globals_path(lab_settings)
     values = managed_globals(lab_settings, builder)
-    values.update(buffer_hold.globals_values(backend_extra_lines(path)))
+    overrides = LAB_OVERRIDES
+    if lab_settings.profile == "keystone":
+        overrides += KEYSTONE_OVERRIDES
+        write_custom_config(lab_settings, "keystone.conf",
+                            KEYSTONE_CUSTOM_CONF)
+    else:
+        values.update(buffer_hold.globals_values(backend_extra_lines(path)))
     if not os.path.exists(path):
-        values[TARGET_KEY] = settings_mod.DEMO_VERSIONS[0]
+        values[target_key(lab_settings)] = versions(lab_settings)[0]
     set_globals(path, values)
     with open(os.path.join(lab_settings.config_dir, "globals.d",
-                           "zdu-lab.yml"), "w") as overrides:
-        overrides.write(LAB_OVERRIDES)
+                           "zdu-lab.yml"), "w") as output:
+        output.write(overrides)
+
+
+def write_custom_config(lab_settings, name, text):
+    """Write ``{{ node_custom_config }}/name`` (``<config dir>/config``)."""
+    directory = os.path.join(lab_settings.config_dir, "config")
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, name), "w") as output:
+        output.write(text)
 
 
 def set_target(lab_settings, version):
-    """Make ``version`` the zdu-demo release of the next kolla-ansible run."""
-    if version not in settings_mod.DEMO_VERSIONS:
+    """Make ``version`` the release of the next kolla-ansible run."""
+    if version not in versions(lab_settings):
         raise exceptions.LabError(
-            reason="unknown zdu-demo version %s; choose one of %s"
-                   % (version, ", ".join(settings_mod.DEMO_VERSIONS)))
+            reason="the %s profile has no release %s; choose one of %s"
+                   % (lab_settings.profile, version,
+                      ", ".join(versions(lab_settings))))
     read_globals(lab_settings)
-    set_globals(globals_path(lab_settings), {TARGET_KEY: version})
+    set_globals(globals_path(lab_settings),
+                {target_key(lab_settings): version})
 
 
 # The file in the lab's shared directory that plays the database schema.
@@ -202,8 +279,8 @@ def set_start(lab_settings, version="v1"):
 
 
 def read_target(lab_settings):
-    """Return the zdu-demo release globals.yml asks for."""
-    return read_globals(lab_settings).get(TARGET_KEY)
+    """Return the release globals.yml asks for."""
+    return read_globals(lab_settings).get(target_key(lab_settings))
 
 
 def ensure_passwords(lab_settings):

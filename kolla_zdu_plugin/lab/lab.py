@@ -24,6 +24,7 @@ from kolla_zdu_plugin.lab import deploy
 from kolla_zdu_plugin.lab import dockercli
 from kolla_zdu_plugin.lab import images
 from kolla_zdu_plugin.lab import inventory
+from kolla_zdu_plugin.lab import keystone_lab
 from kolla_zdu_plugin.lab import kolla_config
 from kolla_zdu_plugin.lab import network
 from kolla_zdu_plugin.lab import nodes
@@ -32,9 +33,17 @@ from kolla_zdu_plugin.lab import registry
 from kolla_zdu_plugin.lab import settings as settings_mod
 
 LOG = logging.getLogger(__name__)
-# Built by `up`, in this order; the kolla images are also pushed.
-IMAGE_NAMES = ("node", "registry", "base", "haproxy", "keepalived",
-               "zdu-demo-v1", "zdu-demo-v2")
+# Built by `up`, in this order: the images every lab needs, then its
+# profile's. The kolla images among them are pushed to the lab registry.
+COMMON_IMAGES = ("node", "registry", "base", "haproxy", "keepalived")
+PROFILE_IMAGES = {
+    "demo": tuple("zdu-demo-%s" % version
+                  for version in settings_mod.DEMO_VERSIONS),
+    "keystone": ("mariadb-server", "memcached", "kolla-toolbox", "cron") +
+    tuple("%s-%s" % (name, version)
+          for version in settings_mod.KEYSTONE_VERSIONS
+          for name in ("keystone", "keystone-fernet", "keystone-ssh")),
+}
 SERVICE_READY_TIMEOUT = 90
 
 
@@ -44,26 +53,37 @@ def check_compatible(lab_settings):
         existing = settings_mod.load_settings(lab_settings.state_dir)
     except exceptions.LabError:
         return
-    if (existing.nodes, existing.subnet) != (lab_settings.nodes,
-                                             lab_settings.subnet):
+    shape = (lab_settings.nodes, lab_settings.subnet, lab_settings.profile)
+    if (existing.nodes, existing.subnet, existing.profile) != shape:
         raise exceptions.LabError(
-            reason="the lab in %s has %d nodes on %s; run `kolla-zdu-lab "
-                   "down` before bringing up %d nodes on %s"
-                   % (lab_settings.state_dir, existing.nodes, existing.subnet,
-                      lab_settings.nodes, lab_settings.subnet))
+            reason="the lab in %s has %d nodes on %s with the %s profile; "
+                   "run `kolla-zdu-lab down` before bringing up %d nodes on "
+                   "%s with the %s profile"
+                   % ((lab_settings.state_dir, existing.nodes,
+                       existing.subnet, existing.profile) + shape))
 
 
-def build_images(builder):
-    """Build every lab image the host does not have yet."""
-    for name in IMAGE_NAMES:
+def image_names(profile):
+    """Return the images a lab of ``profile`` runs, in build order."""
+    return COMMON_IMAGES + PROFILE_IMAGES[profile]
+
+
+def build_images(lab_settings, builder):
+    """Build every image of the lab's profile the host does not have yet.
+
+    Images of the other profiles stay cached; only images whose inputs
+    changed are removed.
+    """
+    for name in image_names(lab_settings.profile):
         builder.ensure(name)
-    builder.prune_stale(IMAGE_NAMES)
+    builder.prune_stale(COMMON_IMAGES + sum(PROFILE_IMAGES.values(), ()))
 
 
 def push_images(lab_settings, builder):
-    """Push the kolla images to the lab registry; True if any was new."""
+    """Push the profile's kolla images to the registry; True if any was new."""
     return any([registry.push(lab_settings, builder, name)
-                for name in images.KOLLA_IMAGES])
+                for name in image_names(lab_settings.profile)
+                if name in images.KOLLA_IMAGES])
 
 
 def start_nodes(lab_settings, builder):
@@ -80,7 +100,8 @@ def start_nodes(lab_settings, builder):
 def write_kolla_config(lab_settings, builder):
     """Write the inventory, globals, hold files, passwords, ansible.cfg."""
     kolla_config.write_globals(lab_settings, builder)
-    buffer_hold.write_files(lab_settings.config_dir)
+    if lab_settings.profile == "demo":
+        buffer_hold.write_files(lab_settings.config_dir)
     kolla_config.ensure_passwords(lab_settings)
     inventory.write_inventory(lab_settings)
     inventory.write_ansible_cfg(lab_settings)
@@ -99,31 +120,43 @@ def up(lab_settings):
     ansible_deps.ensure_collections()
     lab_settings.save()
     builder = images.ImageBuilder(lab_settings)
-    build_images(builder)
+    build_images(lab_settings, builder)
     network.ensure_network(lab_settings)
     registry.ensure_registry(lab_settings, builder)
     images_changed = push_images(lab_settings, builder)
     start_nodes(lab_settings, builder)
     deployed_before = os.path.exists(lab_settings.path("deployed"))
     write_kolla_config(lab_settings, builder)
+    if lab_settings.profile == "keystone":
+        keystone_lab.ensure_database(lab_settings, builder)
     if deployed_before and images_changed:
         deploy.run_kolla_ansible(lab_settings, "pull")
     deploy.run_kolla_ansible(lab_settings, "deploy")
     nodes.reload_systemd(lab_settings.node_names())
     open(lab_settings.path("deployed"), "w").close()
     target = kolla_config.read_target(lab_settings)
-    LOG.info("waiting for %s to serve %s", lab_settings.url, target)
-    demo_client.wait_for_version(lab_settings.url, target,
-                                 timeout=SERVICE_READY_TIMEOUT)
+    LOG.info("waiting for %s to serve %s", lab_settings.service_url, target)
+    if lab_settings.profile == "keystone":
+        keystone_lab.wait_ready(lab_settings, timeout=SERVICE_READY_TIMEOUT)
+        keystone_lab.ensure_probe_account(lab_settings)
+        keystone_lab.save_snapshot(lab_settings, target)
+    else:
+        demo_client.wait_for_version(lab_settings.url, target,
+                                     timeout=SERVICE_READY_TIMEOUT)
 
 
 def environment(lab_settings):
     """Return the variables ``env`` exports, in order."""
-    return [("LAB_INVENTORY", lab_settings.inventory_dir),
-            ("LAB_CONFIGDIR", lab_settings.config_dir),
-            ("LAB_URL", lab_settings.url),
-            ("LAB_PLAYBOOK", paths.lab_playbook())] + sorted(
-        deploy.lab_environment(lab_settings).items())
+    variables = [
+        ("LAB_INVENTORY", lab_settings.inventory_dir),
+        ("LAB_CONFIGDIR", lab_settings.config_dir),
+        ("LAB_URL", lab_settings.service_url),
+        ("LAB_PLAYBOOK", paths.profile_playbook(lab_settings.profile))]
+    if lab_settings.profile == "keystone":
+        variables += [("OS_CLIENT_CONFIG_FILE",
+                       keystone_lab.clouds_path(lab_settings)),
+                      ("OS_CLOUD", keystone_lab.PROBE_CLOUD)]
+    return variables + sorted(deploy.lab_environment(lab_settings).items())
 
 
 def format_environment(lab_settings):

@@ -49,6 +49,17 @@ def lab_playbook():
     return os.path.join(lab_ansible_dir(), "site.yml")
 
 
+def profile_playbook(profile):
+    """Return the playbook kolla-ansible runs for a lab ``profile``.
+
+    The demo profile's service is the lab's own role, in the lab's
+    playbook; the keystone profile runs kolla-ansible's own site.yml.
+    """
+    if profile == "keystone":
+        return os.path.join(kolla_ansible_dir(), "site.yml")
+    return lab_playbook()
+
+
 def kolla_ansible_dir():
     """Return kolla-ansible's ``ansible`` directory (playbooks, roles)."""
     path = kolla_ansible_utils.get_data_files_path("ansible")

@@ -26,6 +26,7 @@ import threading
 import time
 
 from kolla_zdu_plugin import exceptions
+from kolla_zdu_plugin.lab import keystone_lab
 from kolla_zdu_plugin.lab import kolla_config
 from kolla_zdu_plugin.lab import lab
 from kolla_zdu_plugin.lab import paths
@@ -40,6 +41,9 @@ SETTLE_SECONDS = 5.0
 # and the OpenStack SDK wait without a limit unless told otherwise). The
 # probe keeps up to this many seconds' worth of requests outstanding.
 CLIENT_TIMEOUT = 30.0
+# The share of the keystone probe's requests that validate a token; the
+# others issue one.
+KEYSTONE_VALIDATE_SHARE = 0.5
 
 
 @dataclasses.dataclass
@@ -116,10 +120,27 @@ def _run_upgrade(command, env, log_path):
                        % (' '.join(command[:2]), UPGRADE_TIMEOUT, log_path))
 
 
+def probe_settings(lab_settings, rate):
+    """Return the probe's settings for the service the lab's profile runs.
+
+    The keystone profile's probe issues and validates tokens, half each,
+    as the lab's probe user of clouds.yaml.
+    """
+    common = dict(rate=rate, max_duration=UPGRADE_TIMEOUT + 600,
+                  progress_interval=3600, timeout=CLIENT_TIMEOUT,
+                  max_outstanding=int(rate * CLIENT_TIMEOUT))
+    if lab_settings.profile == 'keystone':
+        return probe.ProbeSettings(
+            urls=[], os_cloud=keystone_lab.PROBE_CLOUD,
+            os_client_config_file=keystone_lab.clouds_path(lab_settings),
+            keystone_validate_share=KEYSTONE_VALIDATE_SHARE, **common)
+    return probe.ProbeSettings(urls=[lab_settings.url], **common)
+
+
 def upgrade_under_probe(state_dir, version, label, strategy=None,
                         rate=100.0, min_requests=6000, output_dir=None,
                         extra_args=(), settle_seconds=SETTLE_SECONDS):
-    """Move the lab's zdu-demo to ``version`` while probing it.
+    """Move the lab's service to ``version`` while probing it.
 
     :param strategy: a zero-downtime strategy, or None for a plain upgrade.
     :param min_requests: the probe keeps sending, after the upgrade, until
@@ -135,17 +156,22 @@ def upgrade_under_probe(state_dir, version, label, strategy=None,
     os.makedirs(output_dir, exist_ok=True)
     kolla_config.set_target(lab_settings, version)
     stop = threading.Event()
-    settings = probe.ProbeSettings(urls=[lab_settings.url], rate=rate,
-                                   max_duration=UPGRADE_TIMEOUT + 600,
-                                   progress_interval=3600,
-                                   timeout=CLIENT_TIMEOUT,
-                                   max_outstanding=int(rate * CLIENT_TIMEOUT))
+    settings = probe_settings(lab_settings, rate)
     holder = {}
-    sender = threading.Thread(
-        target=lambda: holder.update(report=probe.run(settings, stop=stop)),
-        daemon=True)
+
+    def send():
+        try:
+            holder['report'] = probe.run(settings, stop=stop)
+        except exceptions.ZduError as error:
+            holder['error'] = error
+
+    sender = threading.Thread(target=send, daemon=True)
     sender.start()
-    time.sleep(settle_seconds)
+    sender.join(settle_seconds)
+    if 'error' in holder:
+        raise exceptions.LabError(
+            reason='the probe did not start, so the upgrade did not run: '
+                   '%s' % holder['error'])
     started = time.time()
     code = _run_upgrade(upgrade_command(env, strategy, extra_args), env,
                         os.path.join(output_dir, '%s-upgrade.log' % label))
@@ -157,6 +183,9 @@ def upgrade_under_probe(state_dir, version, label, strategy=None,
         time.sleep(needed)
     stop.set()
     sender.join()
+    if 'error' in holder:
+        raise exceptions.LabError(reason='the probe failed: %s'
+                                  % holder['error'])
     report = holder['report'].with_phases(
         [probe.Phase('upgrade', started), probe.Phase('after', ended)])
     report.write(os.path.join(output_dir, '%s-probe.json' % label))

@@ -26,7 +26,11 @@ REGISTRY_VOLUME = "kolla-zdu-lab-registry"
 DEFAULT_SUBNET = "172.30.99.0/24"
 DEFAULT_REGISTRY_PORT = 5000
 DEMO_PORT = 9797
+KEYSTONE_PORT = 5000
 DEMO_VERSIONS = ("v1", "v2")
+# The keystone releases of the keystone profile, oldest first.
+KEYSTONE_VERSIONS = ("29.1.0", "30.0.0")
+PROFILES = ("demo", "keystone")
 MAX_NODES = 9
 
 
@@ -46,9 +50,14 @@ class LabSettings(object):
     subnet: str = DEFAULT_SUBNET
     registry_port: int = DEFAULT_REGISTRY_PORT
     mirror: str = "http://deb.debian.org/debian"
+    profile: str = PROFILES[0]
 
     def validate(self):
         """Raise LabError if the settings cannot make a lab."""
+        if self.profile not in PROFILES:
+            raise exceptions.LabError(
+                reason="--profile must be one of %s, not %s"
+                       % (", ".join(PROFILES), self.profile))
         if not 1 <= self.nodes <= MAX_NODES:
             raise exceptions.LabError(
                 reason="--nodes must be between 1 and %d, not %s"
@@ -81,6 +90,11 @@ class LabSettings(object):
         return self.address(2)
 
     @property
+    def database_address(self):
+        """The lab's MariaDB server, kolla-ansible's ``database_address``."""
+        return self.address(3)
+
+    @property
     def vip_address(self):
         return self.address(250)
 
@@ -110,6 +124,16 @@ class LabSettings(object):
     def url(self):
         """The demo service through the VIP."""
         return "http://%s:%d/" % (self.vip_address, DEMO_PORT)
+
+    @property
+    def keystone_url(self):
+        """Keystone's identity API through the VIP (keystone profile)."""
+        return "http://%s:%d/v3" % (self.vip_address, KEYSTONE_PORT)
+
+    @property
+    def service_url(self):
+        """The URL of the service the profile upgrades, through the VIP."""
+        return self.keystone_url if self.profile == "keystone" else self.url
 
     def path(self, *parts):
         """Return a path inside the state directory."""

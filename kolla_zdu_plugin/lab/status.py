@@ -11,10 +11,15 @@
 # under the License.
 """``kolla-zdu-lab status``: nodes, their containers, what each serves."""
 
+import json
+import urllib.error
+import urllib.request
+
 from kolla_zdu_plugin import exceptions
 from kolla_zdu_plugin.lab import demo_client
 from kolla_zdu_plugin.lab import dockercli
 from kolla_zdu_plugin.lab import errors
+from kolla_zdu_plugin.lab import keystone_lab
 from kolla_zdu_plugin.lab import kolla_config
 from kolla_zdu_plugin.lab import settings as settings_mod
 
@@ -34,6 +39,23 @@ def serving(url):
     return "%s@%s" % (document["version"], document["host"])
 
 
+def keystone_serving(url):
+    """Return keystone's API version at ``url``, or why it does not answer."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as reply:
+            return "identity %s" % json.load(reply)["version"]["id"]
+    except (urllib.error.URLError, OSError, ValueError, KeyError) as error:
+        return "no answer (%s)" % error
+
+
+def node_serves(lab_settings, name):
+    """Return what node ``name`` serves, bypassing HAProxy."""
+    if lab_settings.profile == "keystone":
+        release = keystone_lab.node_release(name)
+        return "keystone %s" % release if release else "no keystone"
+    return serving(node_url(lab_settings, name))
+
+
 def node_status(lab_settings, name):
     """Return a dict describing node ``name``."""
     info = dockercli.inspect("container", name)
@@ -46,7 +68,7 @@ def node_status(lab_settings, name):
             "{{.Names}}\t{{.Image}}\t{{.Status}}", check=False)
         status["containers"] = [line.split("\t") for line in
                                 output.splitlines() if line]
-        status["serves"] = serving(node_url(lab_settings, name))
+        status["serves"] = node_serves(lab_settings, name)
     return status
 
 
@@ -57,9 +79,15 @@ def lab_status(lab_settings):
         target = kolla_config.read_target(lab_settings)
     except exceptions.LabError:
         target = None
-    return {"url": lab_settings.url,
-            "vip_serves": serving(lab_settings.url),
+    if lab_settings.profile == "keystone":
+        vip_serves = keystone_serving(lab_settings.keystone_url)
+    else:
+        vip_serves = serving(lab_settings.url)
+    return {"url": lab_settings.service_url,
+            "profile": lab_settings.profile,
+            "vip_serves": vip_serves,
             "target": target,
+            "target_key": kolla_config.target_key(lab_settings),
             "registry": registry["State"]["Status"] if registry else "absent",
             "nodes": [node_status(lab_settings, name)
                       for name in lab_settings.node_names()]}
@@ -68,8 +96,8 @@ def lab_status(lab_settings):
 def format_status(status):
     """Return ``status`` as text for a terminal."""
     lines = ["VIP %s: %s" % (status["url"], status["vip_serves"]),
-             "target release (globals.yml zdu_demo_tag): %s"
-             % status["target"],
+             "target release (globals.yml %s): %s"
+             % (status["target_key"], status["target"]),
              "registry: %s" % status["registry"]]
     for node in status["nodes"]:
         lines.append("%s (%s): %s%s" % (

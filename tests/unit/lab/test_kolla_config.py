@@ -134,3 +134,55 @@ class StartTestCase(base.TestCase):
                       'zdu_demo_startup_delay': 0})
         self.assertFalse(os.path.exists(marker))
         self.assertIsNone(kolla_config.reset_schema(lab_settings))
+
+
+class KeystoneProfileTestCase(base.TestCase):
+
+    def setUp(self):
+        super(KeystoneProfileTestCase, self).setUp()
+        self.lab = settings_mod.LabSettings(state_dir=self.config_dir,
+                                            profile='keystone')
+        self.builder = mock.Mock()
+        self.builder.tag.return_value = 'abc123'
+
+    def written(self):
+        kolla_config.write_globals(self.lab, self.builder)
+        with open(kolla_config.globals_path(self.lab)) as stream:
+            return yaml.safe_load(stream)
+
+    def test_keystone_globals_without_hold(self):
+        values = self.written()
+        self.assertTrue(values['enable_keystone'])
+        self.assertTrue(values['enable_memcached'])
+        self.assertFalse(values['enable_zdu_demo'])
+        self.assertEqual(self.lab.database_address,
+                         values['database_address'])
+        self.assertEqual('29.1.0', values['keystone_tag'])
+        self.assertTrue(values['haproxy_socket_level_admin'])
+        self.assertNotIn('haproxy_backend_http_extra', values)
+        with open(os.path.join(self.lab.config_dir, 'globals.d',
+                               'zdu-lab.yml')) as stream:
+            overrides = yaml.safe_load(stream)
+        self.assertTrue(overrides['use_preconfigured_databases'])
+        with open(os.path.join(self.lab.config_dir, 'config',
+                               'keystone.conf')) as stream:
+            self.assertIn('password_hash_rounds = 4', stream.read())
+
+    def test_target_is_keystone_tag(self):
+        self.written()
+        kolla_config.set_target(self.lab, '30.0.0')
+        self.assertEqual('30.0.0', kolla_config.read_target(self.lab))
+        self.assertEqual('30.0.0', self.written()['keystone_tag'])
+
+    def test_unknown_release_names_the_profile(self):
+        self.written()
+        error = self.assertRaises(exceptions.LabError,
+                                  kolla_config.set_target, self.lab, 'v2')
+        self.assertIn('keystone profile has no release v2', str(error))
+        self.assertIn('29.1.0, 30.0.0', str(error))
+
+    def test_unknown_profile_is_refused(self):
+        lab = settings_mod.LabSettings(state_dir=self.config_dir,
+                                       profile='nova')
+        error = self.assertRaises(exceptions.LabError, lab.validate)
+        self.assertIn('--profile must be one of demo, keystone', str(error))
