@@ -159,19 +159,31 @@ def cmd_up(args):
              kolla_config.versions(lab_settings)[-1]))
 
 
+def load_for_profile(args, profile, what, hint=None):
+    """Return the lab's settings; raise LabError unless it runs ``profile``.
+
+    :param what: the command or options that need ``profile``.
+    :param hint: what to do instead, for the error message.
+    """
+    lab_settings = settings_mod.load_settings(args.state_dir)
+    if lab_settings.profile != profile:
+        raise exceptions.LabError(
+            reason="%s applies to the %s profile; this lab runs the %s "
+                   "profile%s" % (what, profile, lab_settings.profile,
+                                  " (%s)" % hint if hint else ""))
+    return lab_settings
+
+
 def cmd_env(args):
     print(lab.format_environment(settings_mod.load_settings(args.state_dir)))
 
 
 def cmd_target(args):
-    lab_settings = settings_mod.load_settings(args.state_dir)
-    demo_only = (args.startup_delay is not None or
-                 args.exclusive_schema is not None)
-    if demo_only and lab_settings.profile != "demo":
-        raise exceptions.LabError(
-            reason="--startup-delay and --(no-)exclusive-schema apply to "
-                   "the demo profile; this lab runs the %s profile"
-                   % lab_settings.profile)
+    if args.startup_delay is not None or args.exclusive_schema is not None:
+        lab_settings = load_for_profile(
+            args, "demo", "--startup-delay and --(no-)exclusive-schema")
+    else:
+        lab_settings = settings_mod.load_settings(args.state_dir)
     kolla_config.set_target(lab_settings, args.version)
     options = {}
     if args.startup_delay is not None:
@@ -191,12 +203,8 @@ def cmd_target(args):
 
 
 def cmd_restore(args):
-    lab_settings = settings_mod.load_settings(args.state_dir)
-    if lab_settings.profile != "keystone":
-        raise exceptions.LabError(
-            reason="restore applies to the keystone profile; this lab runs "
-                   "the %s profile (use `kolla-zdu-lab target`)"
-                   % lab_settings.profile)
+    lab_settings = load_for_profile(args, "keystone", "restore",
+                                    "use `kolla-zdu-lab target`")
     keystone_lab.restore_release(lab_settings, args.version,
                                  timeout=lab.SERVICE_READY_TIMEOUT)
     print("keystone %s deployed from its database dump %s"
@@ -219,12 +227,8 @@ def cmd_down(args):
 
 
 def cmd_demo(args):
-    lab_settings = settings_mod.load_settings(args.state_dir)
-    if lab_settings.profile != "demo":
-        raise exceptions.LabError(
-            reason="demo runs on the demo profile; this lab runs the %s "
-                   "profile (tox -e functional-keystone measures keystone)"
-                   % lab_settings.profile)
+    load_for_profile(args, "demo", "demo",
+                     "tox -e functional-keystone measures keystone")
     print(scenario.demo(args.state_dir, strategy=args.strategy,
                         rate=args.rate, min_requests=args.min_requests))
 

@@ -61,18 +61,28 @@ def ensure_database(lab_settings, builder):
         [("keystone", "keystone", passwords["keystone_database_password"])])
 
 
+def api_version(url, timeout=REQUEST_TIMEOUT):
+    """Return the identity API version keystone's ``url`` answers.
+
+    :raises LabError: if it does not answer a version document.
+    """
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as reply:
+            return json.load(reply)["version"]["id"]
+    except (urllib.error.URLError, OSError, ValueError, KeyError) as error:
+        raise exceptions.LabError(reason="%s: %s" % (url, error))
+
+
 def wait_ready(lab_settings, timeout):
     """Wait until keystone answers its version document through the VIP."""
     url = lab_settings.keystone_url
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=REQUEST_TIMEOUT) as reply:
-                document = json.load(reply)
-                LOG.info("%s answers %s", url, document["version"]["id"])
-                return document
-        except (urllib.error.URLError, OSError, ValueError,
-                KeyError) as error:
+            version = api_version(url)
+            LOG.info("%s answers %s", url, version)
+            return version
+        except exceptions.LabError as error:
             if time.monotonic() > deadline:
                 raise exceptions.LabError(
                     reason="keystone did not answer %s within %d s (%s); "
@@ -107,14 +117,12 @@ def cloud_entry(lab_settings, username, password, project):
             "region_name": "RegionOne"}
 
 
-def _admin_session(lab_settings):
+def _admin_session(lab_settings, admin_password):
     from keystoneauth1.identity import v3
     from keystoneauth1 import session
 
-    passwords = read_passwords(lab_settings)
     auth = v3.Password(auth_url=lab_settings.keystone_url,
-                       username="admin",
-                       password=passwords["keystone_admin_password"],
+                       username="admin", password=admin_password,
                        project_name="admin", user_domain_name="Default",
                        project_domain_name="Default")
     return session.Session(auth=auth, timeout=REQUEST_TIMEOUT)
@@ -143,19 +151,19 @@ def ensure_probe_account(lab_settings):
     clouds = read_clouds(lab_settings)
     known = clouds.get(PROBE_CLOUD, {}).get("auth", {})
     password = known.get("password") or secrets.token_urlsafe(18)
+    admin_password = read_passwords(lab_settings)["keystone_admin_password"]
     try:
-        _ensure_probe_user(lab_settings, password)
+        _ensure_probe_user(_admin_session(lab_settings, admin_password),
+                           lab_settings.keystone_url, password)
     except ksa_exceptions.ClientException as error:
         raise exceptions.LabError(
             reason="cannot create the probe's user %s in keystone at %s as "
                    "admin: %s" % (PROBE_NAME, lab_settings.keystone_url,
                                   error))
-    passwords = read_passwords(lab_settings)
     clouds[PROBE_CLOUD] = cloud_entry(lab_settings, PROBE_NAME, password,
                                       PROBE_NAME)
-    clouds[ADMIN_CLOUD] = cloud_entry(
-        lab_settings, "admin", passwords["keystone_admin_password"],
-        "admin")
+    clouds[ADMIN_CLOUD] = cloud_entry(lab_settings, "admin", admin_password,
+                                      "admin")
     path = clouds_path(lab_settings)
     with open(path + ".tmp", "w") as output:
         os.chmod(path + ".tmp", 0o600)
@@ -165,9 +173,7 @@ def ensure_probe_account(lab_settings):
     return PROBE_CLOUD
 
 
-def _ensure_probe_user(lab_settings, password):
-    admin = _admin_session(lab_settings)
-    url = lab_settings.keystone_url
+def _ensure_probe_user(admin, url, password):
     project_id, _ = _find_or_create(admin, url, "projects", PROBE_NAME,
                                     {"domain_id": "default"})
     user_id, created = _find_or_create(

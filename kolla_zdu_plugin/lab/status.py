@@ -11,10 +11,6 @@
 # under the License.
 """``kolla-zdu-lab status``: nodes, their containers, what each serves."""
 
-import json
-import urllib.error
-import urllib.request
-
 from kolla_zdu_plugin import exceptions
 from kolla_zdu_plugin.lab import demo_client
 from kolla_zdu_plugin.lab import dockercli
@@ -42,10 +38,9 @@ def serving(url):
 def keystone_serving(url):
     """Return keystone's API version at ``url``, or why it does not answer."""
     try:
-        with urllib.request.urlopen(url, timeout=5) as reply:
-            return "identity %s" % json.load(reply)["version"]["id"]
-    except (urllib.error.URLError, OSError, ValueError, KeyError) as error:
-        return "no answer (%s)" % error
+        return "identity %s" % keystone_lab.api_version(url, timeout=5)
+    except exceptions.LabError as error:
+        return "no answer (%s)" % errors.reason_of(error)
 
 
 def node_serves(lab_settings, name):

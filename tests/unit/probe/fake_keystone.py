@@ -44,6 +44,8 @@ import uuid
 
 import fixtures
 
+from tests.unit.probe import loopback
+
 USERNAME = "probe"
 PASSWORD = "secret"
 PROJECT = "service"
@@ -189,13 +191,7 @@ class FakeKeystone(fixtures.Fixture):
     """A fake Keystone on 127.0.0.1 with an ephemeral port, for one test."""
 
     def _setUp(self):
-        self.server = _Server()
-        thread = threading.Thread(target=self.server.serve_forever,
-                                  kwargs={"poll_interval": 0.05},
-                                  daemon=True)
-        thread.start()
-        self.addCleanup(self.server.server_close)
-        self.addCleanup(self.server.shutdown)
+        self.server = loopback.serve_until_cleanup(self, _Server())
 
     @property
     def url(self):

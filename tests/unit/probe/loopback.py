@@ -93,17 +93,21 @@ class _Server(http.server.ThreadingHTTPServer):
             self.clients.add(client_address)
 
 
+def serve_until_cleanup(fixture, server):
+    """Serve ``server`` on a daemon thread until ``fixture`` cleans up."""
+    thread = threading.Thread(target=server.serve_forever,
+                              kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    fixture.addCleanup(server.server_close)
+    fixture.addCleanup(server.shutdown)
+    return server
+
+
 class LoopbackServer(fixtures.Fixture):
     """An HTTP server on 127.0.0.1 with an ephemeral port, for one test."""
 
     def _setUp(self):
-        self.server = _Server()
-        thread = threading.Thread(target=self.server.serve_forever,
-                                  kwargs={"poll_interval": 0.05},
-                                  daemon=True)
-        thread.start()
-        self.addCleanup(self.server.server_close)
-        self.addCleanup(self.server.shutdown)
+        self.server = serve_until_cleanup(self, _Server())
 
     def url(self, path="/"):
         """Return the URL of path on this server."""
