@@ -32,6 +32,7 @@ from kolla_zdu_plugin import exceptions
 from kolla_zdu_plugin import plan_format
 from kolla_zdu_plugin import planner
 from kolla_zdu_plugin.playbook import generator
+from kolla_zdu_plugin.playbook import site_pass
 from kolla_zdu_plugin.playbook import tasks
 from kolla_zdu_plugin.playbook import workspace
 from kolla_zdu_plugin.servicemap import kolla_tree
@@ -102,9 +103,17 @@ def prepare(parsed_args):
     with open(os.path.join(run_dir, 'plan.json'), 'w') as stream:
         json.dump(upgrade_plan.to_dict(), stream, indent=2)
     workspace.prepare(run_dir, kolla_dir, sites[0])
+    upgraded = [service for service, _name, _plays in plays]
+    passes = [site_pass.write(run_dir, site, upgraded) for site in sites]
     playbook = generator.write(run_dir, generator.build(
-        plays, service_map.loadbalancers, conf, sites))
+        plays, service_map.loadbalancers, conf,
+        [path for path, _skipped in passes]))
     sys.stdout.write(plan_format.as_table(upgrade_plan))
+    for site, (_path, skipped) in zip(sites, passes):
+        if skipped:
+            sys.stdout.write(
+                'site pass of %s leaves out, as the zero-downtime plays '
+                'ran their roles: %s\n' % (site, '; '.join(skipped)))
     sys.stdout.write('zero-downtime run directory: %s\n' % run_dir)
     LOG.info("zero-downtime playbook %s", playbook)
     parsed_args.playbook = [playbook]

@@ -21,11 +21,13 @@ the probe's report.
 import dataclasses
 import logging
 import os
+import signal
 import subprocess
 import threading
 import time
 
 from kolla_zdu_plugin import exceptions
+from kolla_zdu_plugin.lab import deploy_host
 from kolla_zdu_plugin.lab import keystone_lab
 from kolla_zdu_plugin.lab import kolla_config
 from kolla_zdu_plugin.lab import lab
@@ -109,12 +111,18 @@ def upgrade_command(env, strategy=None, extra_args=()):
 def _run_upgrade(command, env, log_path):
     os.makedirs(os.path.dirname(log_path), exist_ok=True)
     LOG.info("running %s (log: %s)", ' '.join(command), log_path)
+    cgroup = deploy_host.make_cgroup()
     with open(log_path, 'w') as log:
+        process = subprocess.Popen(
+            deploy_host.command(command), stdout=log,
+            stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        LOG.info("kolla-ansible runs as on a deploy host: %s",
+                 deploy_host.confine(process.pid, cgroup))
         try:
-            return subprocess.run(command, stdout=log,
-                                  stderr=subprocess.STDOUT, env=env,
-                                  timeout=UPGRADE_TIMEOUT).returncode
+            return process.wait(timeout=UPGRADE_TIMEOUT)
         except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
             raise exceptions.LabError(
                 reason='%s did not finish within %d s; see %s'
                        % (' '.join(command[:2]), UPGRADE_TIMEOUT, log_path))

@@ -109,8 +109,19 @@ class ZeroDowntimeUpgradeTestCase(base.TestCase):
         self.assertTrue(playbook.endswith('zdu-upgrade.yml'))
         with open(playbook) as stream:
             plays = yaml.safe_load(stream)
-        self.assertEqual([os.path.join(base.KOLLA_DIR, 'site.yml')],
-                         imported(plays))
+        site_pass, = imported(plays)
+        self.assertEqual(os.path.dirname(playbook), os.path.dirname(
+            site_pass))
+        with open(site_pass) as stream:
+            site_plays = yaml.safe_load(stream)
+        names = [play.get('name') for play in site_plays]
+        self.assertNotIn('Apply role keystone', names)
+        self.assertIn('Apply role nova', names)
+        self.assertEqual(os.path.join(base.KOLLA_DIR, 'gather-facts.yml'),
+                         site_plays[0]['import_playbook'])
+        self.assertIn('leaves out, as the zero-downtime plays ran their '
+                      'roles: ', out)
+        self.assertIn('Apply role keystone', out)
         self.assertIn('zdu | keystone | rolling | control01',
                       [play.get('name') for play in plays])
         self.assertIn('keystone (keystone, container keystone): rolling',
