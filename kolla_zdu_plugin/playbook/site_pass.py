@@ -89,17 +89,22 @@ def write(run_dir, site_playbook, services):
     :param site_playbook: the operator's site playbook.
     :param services: the services the zero-downtime plays upgraded.
     :returns: ``(path, skipped play names)``; ``path`` is ``site_playbook``
-        itself when no play is left out, otherwise a copy in ``run_dir``
-        without those plays, its imports made absolute.
+        itself when no play is left out, or when it is YAML that only
+        Ansible reads (tags such as ``!unsafe`` or ``!vault``), otherwise a
+        copy in ``run_dir`` without those plays, its imports made absolute.
     :raises ConfigError: naming the playbook if it cannot be read.
     """
     try:
         with open(site_playbook) as stream:
             plays = yaml.safe_load(stream)
-    except (OSError, yaml.YAMLError) as error:
+    except OSError as error:
         raise exceptions.ConfigError(
             reason='cannot read the site playbook %s: %s; check the '
                    '--playbook option' % (site_playbook, error))
+    except yaml.YAMLError as error:
+        LOG.warning("site playbook %s is imported whole: %s",
+                    site_playbook, error)
+        return site_playbook, []
     if not isinstance(plays, list):
         return site_playbook, []
     covered = covered_groups(services)

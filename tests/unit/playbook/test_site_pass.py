@@ -103,6 +103,13 @@ class SitePassTestCase(base.TestCase):
         self.assertTrue(site_pass.is_covered(
             play, {'api': {'api'}, 'db': {'api'}}))
 
+    def test_yaml_only_ansible_reads_is_imported_whole(self):
+        site = self.write_site(SITE + '- name: x\n  vars: {a: !unsafe "{{"}\n'
+                               '  hosts: api\n  roles: [api]\n')
+        self.assertEqual(
+            (site, []),
+            site_pass.write(self.run_dir, site, [base.make_service('api')]))
+
     def test_unreadable_playbook_is_named(self):
         error = self.assertRaises(
             exceptions.ConfigError, site_pass.write, self.run_dir,
