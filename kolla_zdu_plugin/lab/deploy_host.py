@@ -75,6 +75,18 @@ def make_cgroup(root=CGROUP_ROOT):
     return None
 
 
+def remove_cgroup(root=CGROUP_ROOT):
+    """Remove the deploy host's cgroup, if it is there and empty."""
+    for parent in (_v1_dir(root), root):
+        path = os.path.join(parent, CGROUP) if parent else None
+        if path and os.path.isdir(path):
+            try:
+                os.rmdir(path)
+            except OSError as error:
+                LOG.warning("cannot remove the CPU cgroup %s: %s", path,
+                            error)
+
+
 def confine(pid, cgroup):
     """Move ``pid`` into ``cgroup``, or lower its session's priority.
 

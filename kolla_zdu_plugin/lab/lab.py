@@ -21,6 +21,7 @@ from kolla_zdu_plugin.lab import ansible_deps
 from kolla_zdu_plugin.lab import buffer_hold
 from kolla_zdu_plugin.lab import demo_client
 from kolla_zdu_plugin.lab import deploy
+from kolla_zdu_plugin.lab import deploy_host
 from kolla_zdu_plugin.lab import dockercli
 from kolla_zdu_plugin.lab import images
 from kolla_zdu_plugin.lab import inventory
@@ -191,6 +192,7 @@ def down(state_dir):
         LOG.info("removing volume %s", name)
         dockercli.docker("volume", "rm", "-f", name)
     network.remove_networks()
+    deploy_host.remove_cgroup()
     if os.path.isdir(state_dir):
         LOG.info("removing state dir %s", state_dir)
         shutil.rmtree(state_dir)

@@ -49,6 +49,14 @@ class DeployHostTestCase(base.TestCase):
     def test_no_cgroup_without_a_cpu_controller(self):
         self.assertIsNone(deploy_host.make_cgroup(self.make_root('other')))
 
+    def test_remove_cgroup(self):
+        root = self.make_root('cpu/cpu.shares')
+        path = deploy_host.make_cgroup(root)
+        os.remove(os.path.join(path, 'cpu.shares'))
+        deploy_host.remove_cgroup(root)
+        self.assertFalse(os.path.exists(path))
+        deploy_host.remove_cgroup(root)
+
     def test_confine_moves_the_process_into_the_cgroup(self):
         cgroup = self.make_root('x/cgroup.procs') + '/x'
         self.assertEqual('cgroup %s' % cgroup,
