@@ -53,9 +53,9 @@ def _positive_patterns(hosts):
         hosts = re.split(r'[:,]', hosts)
     if not isinstance(hosts, list):
         return None
-    return [str(pattern).strip() for pattern in hosts
-            if str(pattern).strip()
-            and not str(pattern).strip().startswith(('&', '!'))]
+    patterns = [str(pattern).strip() for pattern in hosts]
+    return [pattern for pattern in patterns
+            if pattern and not pattern.startswith(('&', '!'))]
 
 
 def is_covered(play, covered):
@@ -128,5 +128,4 @@ def write(run_dir, site_playbook, services):
             stream.write('#   %s\n' % name)
         yaml.safe_dump(kept, stream, default_flow_style=False,
                        sort_keys=False, width=1000)
-    LOG.info("site pass %s leaves out %s", path, ', '.join(skipped))
     return path, skipped
