@@ -94,6 +94,7 @@ def settings_from_args(parsed_args):
         keepalive_share=parsed_args.keepalive_share,
         timeout=parsed_args.timeout,
         max_outstanding=parsed_args.max_outstanding,
+        min_requests=parsed_args.min_requests,
         phases=phases.sort_phases(
             phases.parse_phase(phase) for phase in parsed_args.phase),
         hold_threshold=parsed_args.hold_threshold,
@@ -153,6 +154,11 @@ def _add_load_arguments(parser):
         "--max-duration", type=float, default=DEFAULTS.max_duration,
         metavar="SECONDS",
         help="Hard limit on the run time (default %(default)s s).")
+    group.add_argument(
+        "--min-requests", type=int, default=DEFAULTS.min_requests,
+        metavar="N",
+        help="With --until-signal, keep sending after the signal until N "
+             "requests have been scheduled (default %(default)s).")
 
 
 def _add_request_arguments(group):

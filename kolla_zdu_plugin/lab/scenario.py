@@ -128,7 +128,7 @@ def _run_upgrade(command, env, log_path):
                        % (' '.join(command[:2]), UPGRADE_TIMEOUT, log_path))
 
 
-def probe_settings(lab_settings, rate):
+def probe_settings(lab_settings, rate, min_requests=0):
     """Return the probe's settings for the service the lab's profile runs.
 
     The keystone profile's probe issues and validates tokens, half each,
@@ -136,7 +136,8 @@ def probe_settings(lab_settings, rate):
     """
     common = dict(rate=rate, max_duration=UPGRADE_TIMEOUT + 600,
                   progress_interval=3600, timeout=CLIENT_TIMEOUT,
-                  max_outstanding=int(rate * CLIENT_TIMEOUT))
+                  max_outstanding=int(rate * CLIENT_TIMEOUT),
+                  min_requests=min_requests)
     if lab_settings.profile == 'keystone':
         return probe.ProbeSettings(
             urls=[], os_cloud=keystone_lab.PROBE_CLOUD,
@@ -151,8 +152,9 @@ def upgrade_under_probe(state_dir, version, label, strategy=None,
     """Move the lab's service to ``version`` while probing it.
 
     :param strategy: a zero-downtime strategy, or None for a plain upgrade.
-    :param min_requests: the probe keeps sending, after the upgrade, until
-        at least this many requests were scheduled.
+    :param min_requests: the probe keeps sending, after the upgrade and
+        its settling time, until at least this many requests were
+        scheduled: a count, never a time computed from the rate.
     :param settle_seconds: how long the probe runs before the upgrade
         starts; the report's steady-state figures come from that time.
     :returns: an :class:`Outcome`.
@@ -164,7 +166,7 @@ def upgrade_under_probe(state_dir, version, label, strategy=None,
     os.makedirs(output_dir, exist_ok=True)
     kolla_config.set_target(lab_settings, version)
     stop = threading.Event()
-    settings = probe_settings(lab_settings, rate)
+    settings = probe_settings(lab_settings, rate, min_requests)
     holder = {}
 
     def send():
@@ -185,10 +187,6 @@ def upgrade_under_probe(state_dir, version, label, strategy=None,
                         os.path.join(output_dir, '%s-upgrade.log' % label))
     ended = time.time()
     time.sleep(SETTLE_SECONDS)
-    probe_started = started - settle_seconds
-    needed = min_requests / rate - (time.time() - probe_started)
-    if needed > 0:
-        time.sleep(needed)
     stop.set()
     sender.join()
     if 'error' in holder:

@@ -17,6 +17,9 @@ it records the new one as skipped (``client_overload``) instead of delaying
 the schedule. Each request has a total deadline of ``timeout`` seconds, and
 the run waits at most that long (plus a margin) for the last answers.
 
+The stop event is honoured only from request ``min_requests`` on, so a
+stopped run has scheduled at least that many requests.
+
 In the keystone mode each request issues or validates a token instead
 (:mod:`keystone`), ``keystone_validate_share`` of them validating, spread
 evenly over the schedule; a pre-flight issue and validation come first.
@@ -135,9 +138,10 @@ class _Sender:
         reason = STOPPED_AT_DURATION
         if settings.duration is None:
             reason = STOPPED_AT_MAX_DURATION
-        for index in range(request_count(settings)):
+        for index in range(settings.request_count):
             scheduled = clock.mono0 + index / settings.rate
-            if self._wait_until(scheduled):
+            if self._wait_until(scheduled,
+                                stoppable=index >= settings.min_requests):
                 reason = STOPPED_BY_REQUEST
                 break
             self._dispatch(self._plan(index, scheduled))
@@ -152,13 +156,16 @@ class _Sender:
                           clock.epoch(stopped),
                           clock.epoch(time.monotonic()), reason)
 
-    def _wait_until(self, moment):
-        """Sleep until moment; return True if the stop event was set."""
-        while not self._stop.is_set():
+    def _wait_until(self, moment, stoppable):
+        """Sleep until moment; return True if stoppable and stop was set."""
+        while not (stoppable and self._stop.is_set()):
             left = moment - time.monotonic()
             if left <= 0:
                 return False
-            self._stop.wait(left)
+            if stoppable:
+                self._stop.wait(left)
+            else:
+                time.sleep(left)
         return True
 
     def _plan(self, index, scheduled):
@@ -279,11 +286,6 @@ class _Sender:
             http_4xx=counts.get(record.HTTP_4XX, 0),
             skipped=counts.get("skipped", 0),
             outstanding=outstanding))
-
-
-def request_count(settings):
-    """Return how many requests a run schedules if it is not stopped."""
-    return math.ceil(round(settings.run_seconds * settings.rate, 6))
 
 
 def operation_of(index, validate_share):

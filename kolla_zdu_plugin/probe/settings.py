@@ -12,6 +12,7 @@
 """What one probe run does, and the checks made before any request."""
 
 import dataclasses
+import math
 import typing
 import urllib.parse
 
@@ -28,6 +29,11 @@ class ProbeSettings:
 
     ``duration`` of ``None`` means "until stopped": the run then ends when
     its stop event is set, or at ``max_duration`` at the latest.
+
+    ``min_requests`` makes the stop event wait for a count instead of a
+    time: the run honours it only once that many requests have been
+    scheduled, so a caller that needs N requests gets exactly N or more,
+    however fast or slow the machine is.
 
     Setting ``keystone`` (an identity endpoint) or ``os_cloud`` (a cloud of
     clouds.yaml) selects the keystone mode: ``urls`` stays empty and each
@@ -46,6 +52,7 @@ class ProbeSettings:
     keepalive_share: float = 0.5
     timeout: float = 10.0
     max_outstanding: int = 256
+    min_requests: int = 0
     phases: typing.Sequence = ()
     hold_threshold: float = 1.0
     steady_seconds: float = 10.0
@@ -73,6 +80,11 @@ class ProbeSettings:
         """How long requests are scheduled for, unless stopped earlier."""
         return self.max_duration if self.duration is None else self.duration
 
+    @property
+    def request_count(self):
+        """How many requests a run schedules if it is not stopped."""
+        return math.ceil(round(self.run_seconds * self.rate, 6))
+
     def validate(self):
         """Raise :class:`ProbeError` naming the first invalid option."""
         self._validate_target()
@@ -92,6 +104,7 @@ class ProbeSettings:
             _invalid("--slow-path", "must start with '/'", self.slow_path)
         _check_range("--timeout", self.timeout, 0, None)
         _check_range("--max-outstanding", self.max_outstanding, 0, None)
+        self._validate_min_requests()
         _check_range("--hold-threshold", self.hold_threshold, 0, None)
         _check_range("--steady-seconds", self.steady_seconds, 0, None)
         _check_range("--cluster-gap", self.cluster_gap, 0, None)
@@ -107,6 +120,16 @@ class ProbeSettings:
                      "the keystone mode" % KEYSTONE_OPTIONS, None)
         for url in self.urls:
             check_url(url)
+
+    def _validate_min_requests(self):
+        if self.min_requests < 0:
+            _invalid("--min-requests", "must not be negative",
+                     self.min_requests)
+        if self.min_requests > self.request_count:
+            _invalid("--min-requests", "must be at most the %d requests "
+                     "--rate schedules in %s s" % (self.request_count,
+                                                   self.run_seconds),
+                     self.min_requests)
 
     def _validate_keystone(self):
         _check_share("--keystone-validate-share",

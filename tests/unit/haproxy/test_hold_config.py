@@ -12,6 +12,8 @@
 """The hold configuration, checked by text and by a real HAProxy."""
 
 import concurrent.futures
+import csv
+import io
 import os
 import shutil
 import socket
@@ -63,16 +65,36 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def get(port, timeout=10.0):
-    """Return ``(status, Retry-After, seconds)`` of ``GET /``."""
+HELD_TOO_MANY = 'too many requests held, retry later'
+HOLD_EXPIRED = 'service restarting, retry later'
+NOT_HELD = 'service unavailable, retry later'
+
+
+def get(port, timeout=30.0):
+    """Return ``(status, Retry-After, seconds, body)`` of ``GET /``.
+
+    The body says which of the hold's answers HAProxy gave, so a test
+    knows whether a request was held without timing it.
+    """
     start = time.monotonic()
     try:
         with urllib.request.urlopen('http://127.0.0.1:%d/' % port,
                                     timeout=timeout) as answer:
-            status, headers = answer.status, answer.headers
+            status, headers, body = answer.status, answer.headers, \
+                answer.read()
     except urllib.error.HTTPError as error:
-        status, headers = error.code, error.headers
-    return status, headers.get('Retry-After'), time.monotonic() - start
+        status, headers, body = error.code, error.headers, error.read()
+    return (status, headers.get('Retry-After'), time.monotonic() - start,
+            body.decode().strip())
+
+
+def wait_until(predicate, timeout=30.0):
+    """Poll ``predicate`` until it is true; fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError('not reached within %s s' % timeout)
+        time.sleep(0.05)
 
 
 class ConfigDir(fixtures.Fixture):
@@ -113,6 +135,25 @@ class ConfigDir(fixtures.Fixture):
         """Return ``haproxy -c`` as a completed process."""
         return subprocess.run(self.command('-c'), capture_output=True,
                               text=True, timeout=30)
+
+    def show_stat(self):
+        """Return HAProxy's ``show stat`` rows keyed by (proxy, name)."""
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.connect(os.path.join(self.dir, 'admin.sock'))
+            sock.sendall(b'show stat\n')
+            answer = b''.join(iter(lambda: sock.recv(65536), b''))
+        rows = csv.DictReader(io.StringIO(answer.decode().lstrip('# ')))
+        return {(row['pxname'], row['svname']): row for row in rows}
+
+    def backend_sessions(self):
+        """Return the sessions in progress on ``api_back``."""
+        return int(self.show_stat()[('api_back', 'BACKEND')]['scur'])
+
+    def servers_down(self):
+        """Return whether both servers of ``api_back`` are DOWN."""
+        stat = self.show_stat()
+        return all(stat[('api_back', name)]['status'] == 'DOWN'
+                   for name in ('node1', 'node2'))
 
     def start(self):
         """Run HAProxy until the test ends."""
@@ -219,30 +260,33 @@ class HAProxyBoundsTestCase(base.TestCase):
         config = self.useFixture(ConfigDir(hold_config.backend_lines(
             1, 10, retry_after=3, poll_interval_ms=50)))
         config.start()
-        status, retry_after, seconds = get(config.port)
-        self.assertEqual((503, '3'), (status, retry_after))
+        status, retry_after, seconds, body = get(config.port)
+        self.assertEqual((503, '3', HOLD_EXPIRED),
+                         (status, retry_after, body))
         self.assertGreaterEqual(seconds, 0.95)
-        self.assertLess(seconds, 2.0)
 
     def test_requests_beyond_max_held_get_503_at_once(self):
+        # While two requests are held (for 5 s), the third is answered
+        # by the max-held rule, not by the hold.
         config = self.useFixture(ConfigDir(hold_config.backend_lines(
-            2, 2, poll_interval_ms=50)))
+            5, 2, poll_interval_ms=50)))
         config.start()
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
             held = [pool.submit(get, config.port) for _ in range(2)]
-            time.sleep(0.5)
-            status, retry_after, seconds = get(config.port)
-            self.assertEqual((503, '2'), (status, retry_after))
-            self.assertLess(seconds, 0.5)
+            wait_until(lambda: config.backend_sessions() == 2)
+            status, retry_after, _seconds, body = get(config.port)
+            self.assertEqual((503, '2', HELD_TOO_MANY),
+                             (status, retry_after, body))
             for future in held:
-                self.assertGreaterEqual(future.result()[2], 1.9)
+                status, _retry, seconds, body = future.result()
+                self.assertEqual((503, HOLD_EXPIRED), (status, body))
+                self.assertGreaterEqual(seconds, 4.95)
 
     def test_unplanned_outage_is_not_held(self):
         config = self.useFixture(ConfigDir(
             hold_config.backend_lines(5, 10),
             server_options='check inter 100 fall 1 rise 1'))
         config.start()
-        time.sleep(0.5)
-        status, retry_after, seconds = get(config.port)
-        self.assertEqual((503, '2'), (status, retry_after))
-        self.assertLess(seconds, 0.5)
+        wait_until(config.servers_down)
+        status, retry_after, _seconds, body = get(config.port)
+        self.assertEqual((503, '2', NOT_HELD), (status, retry_after, body))

@@ -98,10 +98,12 @@ class LeaseTestCase(base.TestCase):
         self.assertIn('set ready: %s, %s;' % (NODE1, NODE2), lines[0])
 
     def test_renewed_lease_keeps_servers_out(self):
-        self.lease = 2
+        # Renewed every 0.25 s, a 5 s lease lasts past its first deadline
+        # unless this test is starved of CPU for more than 4.75 s.
+        self.lease = 5
         pid = self.drain([NODE1])
         first_deadline = time.monotonic() + self.lease
-        while time.monotonic() < first_deadline + 2:
+        while time.monotonic() < first_deadline + 1:
             self.call([])
             self.assertEqual('DRAIN', self.states()[NODE1])
             time.sleep(0.25)

@@ -69,10 +69,9 @@ class OperationsTestCase(base.TestCase):
         operations.set_state(self.call, 'lb1', [NODE1], runtime.DRAIN)
         self.assertEqual('DRAIN', self.states()[NODE1])
         self.assertEqual([NODE1], lb_agent.load_marks(self.marks))
-        waited, left = operations.wait_drained(self.call, 'lb1', [NODE1],
-                                               timeout=5, poll_interval=0.1)
+        _waited, left = operations.wait_drained(self.call, 'lb1', [NODE1],
+                                                timeout=30, poll_interval=0.1)
         self.assertEqual({}, left)
-        self.assertLess(waited, 5)
         operations.set_state(self.call, 'lb1', [NODE1], runtime.READY)
         self.assertNotIn(self.states()[NODE1], ('DRAIN', 'MAINT'))
         self.assertEqual([], lb_agent.load_marks(self.marks))

@@ -16,6 +16,8 @@ One handler serves every behaviour, chosen by path:
 * ``/`` answers 200;
 * ``/status/<code>`` answers that status;
 * ``/slow?s=<seconds>`` answers 200 after sleeping (at most 3 s);
+* ``/hold`` answers 200 once the test calls :meth:`LoopbackServer.release`
+  (or after 30 s), so a test orders events without timing them;
 * ``/reset`` resets the connection (RST) without answering;
 * ``/close`` answers 200 as keep-alive, then closes the connection;
 * ``/http10`` answers 200 as HTTP/1.0 with a length, then closes;
@@ -32,6 +34,7 @@ import urllib.parse
 import fixtures
 
 _MAX_SLEEP = 3.0
+_MAX_HOLD = 30.0
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -47,6 +50,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         elif parts.path == "/slow":
             seconds = float(urllib.parse.parse_qs(parts.query)["s"][0])
             time.sleep(min(seconds, _MAX_SLEEP))
+            self._answer(200)
+        elif parts.path == "/hold":
+            self.server.released.wait(_MAX_HOLD)
             self._answer(200)
         elif parts.path == "/close":
             self._answer(200)
@@ -65,6 +71,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         body = b"probe test\n"
         self.wfile.write(b"%s %d Test\r\nContent-Length: %d\r\n\r\n%s"
                          % (version, status, len(body), body))
+        self.server.count_answer()
 
     def _reset(self):
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
@@ -85,12 +92,18 @@ class _Server(http.server.ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self._lock = threading.Lock()
         self.requests = 0
+        self.answers = 0
         self.clients = set()
+        self.released = threading.Event()
 
     def count_request(self, client_address):
         with self._lock:
             self.requests += 1
             self.clients.add(client_address)
+
+    def count_answer(self):
+        with self._lock:
+            self.answers += 1
 
 
 def serve_until_cleanup(fixture, server):
@@ -117,6 +130,15 @@ class LoopbackServer(fixtures.Fixture):
     def requests(self):
         """How many requests the server has received."""
         return self.server.requests
+
+    @property
+    def answers(self):
+        """How many answers the server has written."""
+        return self.server.answers
+
+    def release(self):
+        """Answer every request held on ``/hold``, now and from now on."""
+        self.server.released.set()
 
     @property
     def connections(self):

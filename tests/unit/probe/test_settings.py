@@ -73,6 +73,16 @@ class TestValidate(base.BaseTestCase):
         self.assertInvalid("--max-outstanding", max_outstanding=0)
         self.assertInvalid("--hold-threshold", hold_threshold=0)
 
+    def test_min_requests(self):
+        _settings(min_requests=10).validate()
+        self.assertInvalid("--min-requests", min_requests=-1)
+        exc = self.assertInvalid("--min-requests", min_requests=11)
+        self.assertIn("the 10 requests --rate schedules in 1.0 s", str(exc))
+
+    def test_request_count(self):
+        self.assertEqual(10, _settings().request_count)
+        self.assertEqual(4, _settings(rate=3.0, duration=1.1).request_count)
+
     def test_run_seconds(self):
         self.assertEqual(1.0, _settings().run_seconds)
         self.assertEqual(60.0, _settings(duration=None,
