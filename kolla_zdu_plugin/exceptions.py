@@ -61,19 +61,6 @@ class LoadBalancerError(ZduError):
     message = "HAProxy runtime API error on %(host)s: %(reason)s"
 
 
-class ReadinessError(ZduError):
-    """A new container did not become ready in time."""
-
-    message = ("Service %(service)s on host %(host)s did not pass its "
-               "readiness check %(check)s within %(timeout)s s.")
-
-
-class LabError(ZduError):
-    """The lab cannot be built, started or reached."""
-
-    message = "Lab error: %(reason)s"
-
-
 class ProbeError(ZduError):
     """The availability probe was given bad input or could not run."""
 

@@ -27,10 +27,10 @@ import os
 import sys
 
 from kolla_zdu_plugin.cli import options
-from kolla_zdu_plugin import config
+from kolla_zdu_plugin.conf import loading
 from kolla_zdu_plugin import exceptions
-from kolla_zdu_plugin import plan_format
-from kolla_zdu_plugin import planner
+from kolla_zdu_plugin.planning import planner
+from kolla_zdu_plugin.planning import render
 from kolla_zdu_plugin.playbook import generator
 from kolla_zdu_plugin.playbook import site_pass
 from kolla_zdu_plugin.playbook import tasks
@@ -49,12 +49,12 @@ def _run_dir(conf):
     except OSError as exc:
         raise exceptions.ConfigError(
             reason='cannot create the run directory %s ([zdu] report_dir '
-                   'in %s): %s' % (path, config.config_source(conf), exc))
+                   'in %s): %s' % (path, loading.config_source(conf), exc))
     return path
 
 
-def service_plays(service_map, upgrade_plan, conf):
-    """Return ``[(service, strategy, plays)]`` for the generated playbook.
+def service_plays(service_map, upgrade_plan, registry):
+    """Return ``[(service, service plan, plays)]`` for the playbook.
 
     :raises: PreflightError when a planned strategy cannot act.
     """
@@ -62,8 +62,7 @@ def service_plays(service_map, upgrade_plan, conf):
     result = []
     for service_plan in upgrade_plan.services:
         service = services[service_plan.service]
-        strategy = loader.load_strategy(
-            planner.strategy_name_for(service, conf), conf)
+        strategy = registry.get(service_plan.strategy)
         try:
             service_plays = strategy.plays(service, service_plan)
         except NotImplementedError:
@@ -71,9 +70,9 @@ def service_plays(service_map, upgrade_plan, conf):
                 reason='strategy %s planned for service %s cannot act on '
                        'the cluster in this release; choose another with '
                        '--zdu-strategy or [zdu] service_strategies'
-                       % (service_plan.strategy, service_plan.service))
+                       % (service_plan.label, service_plan.service))
         if service_plays:
-            result.append((service, service_plan.strategy, service_plays))
+            result.append((service, service_plan, service_plays))
     return result
 
 
@@ -91,24 +90,25 @@ def prepare(parsed_args):
 
     :raises: ZduError before anything runs on the cluster.
     """
-    conf = config.load_config(parsed_args.kolla_config_path,
-                              parsed_args.zdu_config_file,
-                              parsed_args.zdu_strategy)
+    conf = loading.load_config(parsed_args.kolla_config_path,
+                               parsed_args.zdu_config_file,
+                               parsed_args.zdu_strategy)
     service_map = options.build_service_map(parsed_args, conf)
-    upgrade_plan = planner.make_plan(service_map, conf)
-    plays = service_plays(service_map, upgrade_plan, conf)
+    registry = loader.StrategyRegistry(conf)
+    upgrade_plan = planner.make_plan(service_map, conf, registry)
+    plays = service_plays(service_map, upgrade_plan, registry)
     kolla_dir = kolla_tree.kolla_ansible_dir()
     sites = site_playbooks(parsed_args, kolla_dir)
     run_dir = _run_dir(conf)
     with open(os.path.join(run_dir, 'plan.json'), 'w') as stream:
         json.dump(upgrade_plan.to_dict(), stream, indent=2)
     workspace.prepare(run_dir, kolla_dir, sites[0])
-    upgraded = [service for service, _name, _plays in plays]
+    upgraded = [service for service, _plan, _plays in plays]
     passes = [site_pass.write(run_dir, site, upgraded) for site in sites]
     playbook = generator.write(run_dir, generator.build(
         plays, service_map.loadbalancers, conf,
         [path for path, _skipped in passes]))
-    sys.stdout.write(plan_format.as_table(upgrade_plan))
+    sys.stdout.write(render.as_table(upgrade_plan))
     for site, (_path, skipped) in zip(sites, passes):
         if skipped:
             sys.stdout.write(

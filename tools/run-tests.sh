@@ -31,6 +31,16 @@ count_last_run() {
     fi
 }
 
+check_wheel() {
+    local dir
+    dir=$(mktemp -d)
+    "$VENV/bin/pip" wheel -q --no-deps -w "$dir" "$ROOT" >/dev/null 2>&1 \
+        && python tools/ci/check_wheel.py "$dir"/kolla_zdu_plugin-*.whl
+    local rc=$?
+    rm -rf "$dir"
+    return $rc
+}
+
 run_step() {
     local name=$1
     shift
@@ -59,6 +69,7 @@ if [[ " $SUITES " == *" unit "* ]]; then
     run_step "checked-in sample matches" \
         cmp /tmp/zdu.conf.sample.$$ etc/kolla-zdu-plugin/zdu.conf.sample
     rm -f /tmp/zdu.conf.sample.$$
+    run_step "the wheel holds the plugin and no test harness" check_wheel
     run_step "unit tests" stestr --test-path tests/unit run
     count_last_run
 fi

@@ -15,15 +15,18 @@ import os
 
 from kolla_zdu_plugin.servicemap import builder
 from kolla_zdu_plugin.servicemap import deployment
-
-STRATEGY_CHOICES = ('auto', 'rolling', 'buffer', 'parallel')
+from kolla_zdu_plugin.strategies import loader
 
 
 def add_zdu_args(group):
-    """Add ``--zdu-strategy`` and ``--zdu-config-file`` to ``group``."""
+    """Add ``--zdu-strategy`` and ``--zdu-config-file`` to ``group``.
+
+    The strategy choices are the installed entry points of the
+    ``kolla_zdu_plugin.strategies`` namespace, a vendor's included.
+    """
     group.add_argument(
         '--zdu-strategy',
-        choices=STRATEGY_CHOICES,
+        choices=loader.installed_strategies(),
         help='Strategy for every service without an override in '
              '[zdu] service_strategies (default: [zdu] strategy, auto).')
     group.add_argument(

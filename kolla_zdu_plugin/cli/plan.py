@@ -17,9 +17,9 @@ from cliff import command
 from kolla_ansible import ansible as kolla_ansible_args
 
 from kolla_zdu_plugin.cli import options
-from kolla_zdu_plugin import config
-from kolla_zdu_plugin import plan_format
-from kolla_zdu_plugin import planner
+from kolla_zdu_plugin.conf import loading
+from kolla_zdu_plugin.planning import planner
+from kolla_zdu_plugin.planning import render
 
 
 class Plan(command.Command):
@@ -39,18 +39,18 @@ class Plan(command.Command):
                            help='Custom playbook; roles beside it are '
                                 'searched before kolla-ansible\'s.')
         group.add_argument('--format', choices=sorted(
-            plan_format.FORMATTERS), default='table',
+            render.FORMATTERS), default='table',
             help='Output format (default: table).')
         options.add_zdu_args(group)
         kolla_ansible_args.add_kolla_ansible_args(group)
         return parser
 
     def take_action(self, parsed_args):
-        conf = config.load_config(parsed_args.kolla_config_path,
-                                  parsed_args.zdu_config_file,
-                                  parsed_args.zdu_strategy)
+        conf = loading.load_config(parsed_args.kolla_config_path,
+                                   parsed_args.zdu_config_file,
+                                   parsed_args.zdu_strategy)
         service_map = options.build_service_map(parsed_args, conf)
         upgrade_plan = planner.make_plan(service_map, conf)
-        sys.stdout.write(plan_format.FORMATTERS[parsed_args.format](
+        sys.stdout.write(render.FORMATTERS[parsed_args.format](
             upgrade_plan))
         return 0

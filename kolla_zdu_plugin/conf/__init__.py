@@ -11,11 +11,7 @@
 # under the License.
 """Options of kolla_zdu_plugin, one module per option group."""
 
-from oslo_config import cfg
-
 from kolla_zdu_plugin.conf import opts
-
-CONF = cfg.CONF
 
 
 def register_opts(conf):

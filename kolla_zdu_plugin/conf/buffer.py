@@ -46,6 +46,17 @@ OPTS = [
         help='Longest restart, in seconds, that the auto strategy lets the '
              'buffer cover alone; services slower to start get a parallel '
              'warm-up first.'),
+    cfg.Opt(
+        'restart_times',
+        type=cfg.types.Dict(value_type=cfg.types.Float(min=0)),
+        default={},
+        help='Measured restart times in seconds, as service:seconds pairs, '
+             'for example keystone:6.5: from stopping the old container '
+             'to the new one answering its health check. A service whose '
+             'old and new versions must not serve together and whose '
+             'restart fits within max_restart_time is upgraded by the auto '
+             'strategy with a buffer alone; without a figure it gets a '
+             'parallel warm-up and a buffered cut-over.'),
 ]
 
 

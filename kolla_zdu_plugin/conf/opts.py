@@ -20,7 +20,9 @@ import importlib
 import pkgutil
 
 _PACKAGE = 'kolla_zdu_plugin.conf'
-_NOT_OPTION_MODULES = ('opts', 'utils')
+# Modules of this package that define no options: discovery, helpers and
+# the loading of the configuration file.
+NOT_OPTION_MODULES = ('loading', 'opts', 'utils')
 
 
 def option_modules():
@@ -29,7 +31,7 @@ def option_modules():
     modules = []
     for info in sorted(pkgutil.iter_modules(package.__path__),
                        key=lambda i: i.name):
-        if info.name in _NOT_OPTION_MODULES:
+        if info.name in NOT_OPTION_MODULES:
             continue
         module = importlib.import_module('%s.%s' % (_PACKAGE, info.name))
         if hasattr(module, 'list_opts'):

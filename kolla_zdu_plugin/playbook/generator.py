@@ -199,18 +199,20 @@ def summary():
 def build(services_with_plays, loadbalancers, conf, site_playbooks):
     """Return the whole playbook as a list of plays.
 
-    :param services_with_plays: ``[(service, strategy name, plays)]`` in
+    :param services_with_plays: ``[(service, service plan, plays)]`` in
         plan order.
     :param site_playbooks: the playbooks a plain upgrade would run.
     """
-    services = [service for service, _name, _plays in services_with_plays]
-    parallel_services = [service for service, name, _plays
-                         in services_with_plays if 'parallel' in name]
-    buffer_services = [service for service, name, _plays
-                       in services_with_plays if 'buffer' in name]
+    services = [service for service, _plan, _plays in services_with_plays]
+    parallel_services = [service for service, service_plan, _plays
+                         in services_with_plays
+                         if service_plan.starts_next_container]
+    buffer_services = [service for service, service_plan, _plays
+                       in services_with_plays
+                       if service_plan.holds_requests]
     playbook = preflight(services, parallel_services, loadbalancers, conf,
                          buffer_services)
-    for _service, _name, service_plays in services_with_plays:
+    for _service, _plan, service_plays in services_with_plays:
         playbook.extend(service_plays)
     playbook.extend({'import_playbook': os.path.abspath(path)}
                     for path in site_playbooks)

@@ -13,13 +13,12 @@
 
 import dataclasses
 
-from kolla_zdu_plugin import plan
+from kolla_zdu_plugin.planning import plan
 from kolla_zdu_plugin.playbook import plays
 from kolla_zdu_plugin.strategies import base
-from kolla_zdu_plugin.strategies import loader
 from kolla_zdu_plugin.strategies import steps
 
-COMBINED = 'parallel+buffer'
+COMBINED = plan.PARALLEL_BUFFER
 
 
 def _serving_servers(service):
@@ -97,16 +96,14 @@ class AutoStrategy(base.Strategy):
         if name == COMBINED:
             return self.service_plan(
                 service, buffered_cutover(service, self.conf), reason,
-                name='auto:%s' % COMBINED)
-        chosen = loader.load_strategy(name, self.conf)
-        result = chosen.plan_service(service, facts)
-        return dataclasses.replace(result, strategy='auto:%s' % name,
+                chosen=COMBINED)
+        result = self.registry.get(name).plan_service(service, facts)
+        return dataclasses.replace(result, strategy=self.name, chosen=name,
                                    reason=reason)
 
     def plays(self, service, service_plan):
         """Return the plays of the strategy :meth:`choose` picked."""
-        name = service_plan.strategy.split(':', 1)[-1]
-        if name == COMBINED:
+        if service_plan.chosen == COMBINED:
             return [plays.buffered_cutover(service, self.conf)]
-        return loader.load_strategy(name, self.conf).plays(service,
-                                                           service_plan)
+        return self.registry.get(service_plan.chosen).plays(service,
+                                                            service_plan)

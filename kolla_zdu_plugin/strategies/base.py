@@ -15,7 +15,8 @@ import abc
 import dataclasses
 import typing
 
-from kolla_zdu_plugin import plan
+from kolla_zdu_plugin.planning import plan
+from kolla_zdu_plugin.strategies import loader
 
 
 @dataclasses.dataclass(frozen=True)
@@ -24,8 +25,9 @@ class ServiceFacts:
 
     :param mixed_versions_safe: whether old and new versions may serve at
         the same time.
-    :param restart_time: measured or configured seconds from stopping the
-        old container to the new one answering; None when unknown.
+    :param restart_time: seconds from stopping the old container to the
+        new one answering, from ``[buffer] restart_times``; None when
+        unknown.
     """
 
     mixed_versions_safe: bool = True
@@ -40,23 +42,28 @@ class Strategy(metaclass=abc.ABCMeta):
 
     :param conf: an ``oslo_config.cfg.ConfigOpts`` with the plugin's
         options registered.
+    :param registry: the run's
+        :class:`~kolla_zdu_plugin.strategies.loader.StrategyRegistry`, for
+        a strategy that delegates to others; a new one when None.
     """
 
     #: The name users give to --zdu-strategy.
     name = None
 
-    def __init__(self, conf):
+    def __init__(self, conf, registry=None):
         self.conf = conf
+        self.registry = registry or loader.StrategyRegistry(conf)
 
-    def service_plan(self, service, steps, reason='selected', name=None):
+    def service_plan(self, service, steps, reason='selected', chosen=None):
         """Return the :class:`~kolla_zdu_plugin.plan.ServicePlan` of steps.
 
-        :param name: the strategy shown in the plan; this one's by default.
+        :param chosen: the mechanism that acts, when this strategy picked
+            another one (as auto does); this strategy's name by default.
         """
         return plan.ServicePlan(
             service=service.name, project=service.project,
-            container=service.container_name, strategy=name or self.name,
-            reason=reason, steps=tuple(steps))
+            container=service.container_name, strategy=self.name,
+            chosen=chosen or self.name, reason=reason, steps=tuple(steps))
 
     @abc.abstractmethod
     def plan_service(self, service, facts):

@@ -25,16 +25,36 @@ def installed_strategies():
     return sorted(extension.ExtensionManager(NAMESPACE).names())
 
 
-def load_strategy(name, conf):
+def load_strategy(name, conf, registry=None):
     """Return the strategy ``name`` built with ``conf``.
 
+    :param registry: the :class:`StrategyRegistry` the strategy may ask
+        for other strategies, as auto does.
     :raises: StrategyNotFound listing the installed strategies.
     """
     try:
         manager = driver.DriverManager(namespace=NAMESPACE, name=name,
                                        invoke_on_load=True,
-                                       invoke_args=(conf,))
+                                       invoke_args=(conf,),
+                                       invoke_kwds={'registry': registry})
     except stevedore_exc.NoMatches:
         raise exceptions.StrategyNotFound(
             name=name, installed=', '.join(installed_strategies()))
     return manager.driver
+
+
+class StrategyRegistry:
+    """The strategies of one run, each loaded once and built with conf."""
+
+    def __init__(self, conf):
+        self.conf = conf
+        self._loaded = {}
+
+    def get(self, name):
+        """Return the strategy ``name``, loading it the first time.
+
+        :raises: StrategyNotFound listing the installed strategies.
+        """
+        if name not in self._loaded:
+            self._loaded[name] = load_strategy(name, self.conf, self)
+        return self._loaded[name]

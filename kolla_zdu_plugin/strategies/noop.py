@@ -11,7 +11,7 @@
 # under the License.
 """The strategy that changes nothing, for tests and dry runs."""
 
-from kolla_zdu_plugin import plan
+from kolla_zdu_plugin.planning import plan
 from kolla_zdu_plugin.strategies import base
 
 

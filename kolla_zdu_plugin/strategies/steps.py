@@ -11,7 +11,7 @@
 # under the License.
 """Steps shared by the strategies, so each is planned the same way."""
 
-from kolla_zdu_plugin import plan
+from kolla_zdu_plugin.planning import plan
 
 ALL_HOSTS = '*'
 

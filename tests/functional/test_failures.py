@@ -23,9 +23,9 @@ import subprocess
 import time
 import unittest
 
-from kolla_zdu_plugin.lab import kolla_config
-from kolla_zdu_plugin.lab import scenario
-from kolla_zdu_plugin.lab import settings as settings_mod
+from kolla_zdu_lab import kolla_config
+from kolla_zdu_lab import scenario
+from kolla_zdu_lab import settings as settings_mod
 from tests.functional import lab_helpers as helpers
 from tests.functional import test_lab
 

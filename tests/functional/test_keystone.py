@@ -25,7 +25,7 @@ import json
 import os
 import unittest
 
-from kolla_zdu_plugin.lab import scenario
+from kolla_zdu_lab import scenario
 from tests.functional import lab_helpers as helpers
 from tests.functional import test_lab
 

@@ -21,7 +21,7 @@ there with the same number of nodes is reused.
 import os
 import unittest
 
-from kolla_zdu_plugin.lab import scenario
+from kolla_zdu_lab import scenario
 from tests.functional import lab_helpers as helpers
 
 RATE = 100

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepare a Debian host, as root, for the tests and the lab: install the
 # Debian packages, create the project's virtualenv, install the plugin with
-# kolla-ansible and the test tools into it, and start dockerd.
+# kolla-ansible, the test harness (tools/harness: the lab and the benches)
+# and the test tools into it, and start dockerd.
 # Idempotent: a second run only checks what the first one did.
 set -euo pipefail
 
@@ -38,6 +39,7 @@ create_venv() {
     "$VENV/bin/pip" install -q -r "$ROOT/requirements.txt" \
         -r "$ROOT/test-requirements.txt"
     "$VENV/bin/pip" install -q -e "$ROOT[plot]"
+    "$VENV/bin/pip" install -q -e "$ROOT/tools/harness"
 }
 
 start_dockerd() {

@@ -13,8 +13,8 @@
 
 import types
 
-from kolla_zdu_plugin.bench import memory_sampler
-from kolla_zdu_plugin.lab import scenario
+from kolla_zdu_bench.upgrade import memory_sampler
+from kolla_zdu_lab import scenario
 
 
 def latency(p50, p99, maximum, count=100):

@@ -10,8 +10,8 @@
 # License for the specific language governing permissions and limitations
 """Reading HAProxy's memory in a lab node."""
 
-from kolla_zdu_plugin.bench import haproxy_memory
-from kolla_zdu_plugin import exceptions
+from kolla_zdu_bench.upgrade import haproxy_memory
+from kolla_zdu_lab import errors
 from tests.unit import base
 
 MIB = 1024 * 1024
@@ -96,7 +96,7 @@ class ReadWithTestCase(base.TestCase):
 
     def test_failure_and_zero_give_none(self):
         def fail(node, *argv, **kwargs):
-            raise exceptions.LabError(reason='timed out')
+            raise errors.LabError(reason='timed out')
 
         self.assertIsNone(haproxy_memory.read_with('node1', self.source(),
                                                    run=fail))

@@ -12,8 +12,8 @@
 
 import threading
 
-from kolla_zdu_plugin.bench import haproxy_memory
-from kolla_zdu_plugin.bench import memory_sampler
+from kolla_zdu_bench.upgrade import haproxy_memory
+from kolla_zdu_bench.upgrade import memory_sampler
 from tests.unit import base
 
 FIRST, SECOND = haproxy_memory.SOURCES[0], haproxy_memory.SOURCES[2]

@@ -10,8 +10,8 @@
 # License for the specific language governing permissions and limitations
 """The figures and the table of the upgrade bench."""
 
-from kolla_zdu_plugin.bench import upgrade_figures
-from kolla_zdu_plugin.bench import upgrade_scenarios
+from kolla_zdu_bench.upgrade import figures as upgrade_figures
+from kolla_zdu_bench.upgrade import scenarios as upgrade_scenarios
 from tests.unit import base
 from tests.unit.bench import fakes
 

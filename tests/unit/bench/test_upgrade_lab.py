@@ -14,9 +14,9 @@ import json
 import os
 from unittest import mock
 
-from kolla_zdu_plugin.bench import upgrade_lab
-from kolla_zdu_plugin.bench import upgrade_scenarios as scenarios
-from kolla_zdu_plugin import exceptions
+from kolla_zdu_bench.upgrade import lab as upgrade_lab
+from kolla_zdu_bench.upgrade import scenarios as scenarios
+from kolla_zdu_lab import errors
 from tests.unit import base
 
 
@@ -101,7 +101,7 @@ class TakeDownTestCase(base.TestCase):
 
     @mock.patch.object(upgrade_lab.lab, 'down')
     def test_failure_is_logged_not_raised(self, down):
-        down.side_effect = exceptions.LabError(reason='docker is gone')
+        down.side_effect = errors.LabError(reason='docker is gone')
         self.assertFalse(upgrade_lab.take_down('/nowhere'))
         down.side_effect = None
         self.assertTrue(upgrade_lab.take_down('/nowhere'))

@@ -15,9 +15,9 @@ import io
 from docutils import core
 from docutils import utils as docutils_utils
 
-from kolla_zdu_plugin.bench import upgrade_figures
-from kolla_zdu_plugin.bench import upgrade_rst
-from kolla_zdu_plugin.bench import upgrade_scenarios
+from kolla_zdu_bench.upgrade import figures as upgrade_figures
+from kolla_zdu_bench.upgrade import rst as upgrade_rst
+from kolla_zdu_bench.upgrade import scenarios as upgrade_scenarios
 from tests.unit import base
 from tests.unit.bench import fakes
 

@@ -10,7 +10,7 @@
 # License for the specific language governing permissions and limitations
 """The upgrades the bench runs."""
 
-from kolla_zdu_plugin.bench import upgrade_scenarios as scenarios
+from kolla_zdu_bench.upgrade import scenarios as scenarios
 from kolla_zdu_plugin import exceptions
 from tests.unit import base
 

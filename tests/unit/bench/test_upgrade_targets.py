@@ -10,7 +10,7 @@
 # License for the specific language governing permissions and limitations
 """The targets of the upgrade bench."""
 
-from kolla_zdu_plugin.bench import upgrade_targets as targets
+from kolla_zdu_bench.upgrade import targets as targets
 from tests.unit import base
 
 ALL = (targets.ZERO_FAILURES, targets.P99_RATIO, targets.WALL_RATIO,

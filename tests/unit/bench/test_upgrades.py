@@ -17,9 +17,9 @@ from unittest import mock
 
 import fixtures
 
-from kolla_zdu_plugin.bench import upgrades
-from kolla_zdu_plugin import exceptions
-from kolla_zdu_plugin.lab import settings as settings_mod
+from kolla_zdu_bench.upgrade import cli as upgrades
+from kolla_zdu_lab import errors
+from kolla_zdu_lab import settings as settings_mod
 from tests.unit import base
 from tests.unit.bench import fakes
 
@@ -68,21 +68,21 @@ class RunTestCase(base.TestCase):
         self.stderr = io.StringIO()
         self.useFixture(fixtures.MonkeyPatch('sys.stderr', self.stderr))
         self.useFixture(fixtures.MonkeyPatch(
-            'kolla_zdu_plugin.lab.progress.configure_logging',
+            'kolla_zdu_lab.progress.configure_logging',
             lambda verbose: None))
         self.ensure = self.patch('ensure_lab', self.fake_lab)
         self.prepare = self.patch('prepare_target')
         self.take_down = self.patch('take_down')
         self.useFixture(fixtures.MonkeyPatch(
-            'kolla_zdu_plugin.bench.upgrades.kolla_config.read_target',
+            'kolla_zdu_bench.upgrade.cli.kolla_config.read_target',
             lambda lab_settings: 'v1'))
         self.useFixture(fixtures.MonkeyPatch(
-            'kolla_zdu_plugin.bench.upgrades.memory_sampler.Sampler',
+            'kolla_zdu_bench.upgrade.cli.memory_sampler.Sampler',
             FakeSampler))
         self.codes = {}
         self.upgrade = mock.Mock(side_effect=self.fake_upgrade)
         self.useFixture(fixtures.MonkeyPatch(
-            'kolla_zdu_plugin.bench.upgrades.lab_scenario.'
+            'kolla_zdu_bench.upgrade.cli.lab_scenario.'
             'upgrade_under_probe', self.upgrade))
 
     def patch(self, name, side_effect=None):
@@ -157,7 +157,7 @@ class RunTestCase(base.TestCase):
     def test_lab_error_takes_the_lab_down_and_keeps_figures(self):
         self.ensure.side_effect = [
             self.fake_lab('/srv/lab', 3),
-            exceptions.LabError(reason='node1 did not start')]
+            errors.LabError(reason='node1 did not start')]
         self.assertEqual(1, self.main('--scenarios', 'rolling,buffer'))
         self.assertIn('node1 did not start', self.stderr.getvalue())
         self.take_down.assert_called_once_with('/srv/lab')

@@ -11,8 +11,11 @@
 # under the License.
 import os
 
+import fixtures
 from kolla_ansible.cmd import kolla_ansible
 import yaml
+
+from kolla_zdu_plugin.strategies import loader
 
 from tests.unit import base
 from tests.unit.cli import fakes
@@ -60,12 +63,28 @@ class PlainUpgradeTestCase(base.TestCase):
         self.assertNotEqual(0, code)
         run_command.assert_not_called()
 
-    def test_help_lists_zero_downtime(self):
+    @staticmethod
+    def upgrade_parser():
         app = kolla_ansible.KollaAnsibleApp()
         command_class = app.command_manager.find_command(['upgrade'])[0]
-        parser = command_class(app, None, cmd_name='upgrade').get_parser(
+        return command_class(app, None, cmd_name='upgrade').get_parser(
             'kolla-ansible upgrade')
-        text = parser.format_help()
+
+    def test_strategy_choices_are_the_installed_strategies(self):
+        parser = self.upgrade_parser()
+        for name in loader.installed_strategies():
+            args = parser.parse_args(['--zero-downtime', '--zdu-strategy',
+                                      name])
+            self.assertEqual(name, args.zdu_strategy)
+        stderr = self.useFixture(fixtures.StringStream('stderr'))
+        self.useFixture(fixtures.MonkeyPatch('sys.stderr', stderr.stream))
+        self.assertRaises(SystemExit, parser.parse_args,
+                          ['--zdu-strategy', 'bluegreen'])
+        self.assertIn("invalid choice: 'bluegreen'",
+                      stderr.getDetails()['stderr'].as_text())
+
+    def test_help_lists_zero_downtime(self):
+        text = self.upgrade_parser().format_help()
         for option in ('--zero-downtime', '--zdu-strategy',
                        '--zdu-config-file'):
             self.assertIn(option, text)

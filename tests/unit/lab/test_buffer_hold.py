@@ -18,11 +18,11 @@ from unittest import mock
 
 import jinja2
 
-from kolla_zdu_plugin.bench import lab as bench_lab
+from kolla_zdu_bench.hold import loopback as bench_lab
+from kolla_zdu_lab import buffer_hold
+from kolla_zdu_lab import kolla_config
+from kolla_zdu_lab import settings as settings_mod
 from kolla_zdu_plugin.haproxy import hold_config
-from kolla_zdu_plugin.lab import buffer_hold
-from kolla_zdu_plugin.lab import kolla_config
-from kolla_zdu_plugin.lab import settings as settings_mod
 from tests.unit import base
 
 HAS_HAPROXY = os.access(bench_lab.HAPROXY, os.X_OK)

@@ -16,9 +16,9 @@ from unittest import mock
 import fixtures
 from oslotest import base
 
-from kolla_zdu_plugin import exceptions
-from kolla_zdu_plugin.lab import database
-from kolla_zdu_plugin.lab import settings as settings_mod
+from kolla_zdu_lab import database
+from kolla_zdu_lab import errors
+from kolla_zdu_lab import settings as settings_mod
 
 IMAGE = "kolla-zdu-lab/mariadb-server:abc"
 LABEL = "org.openstack.kolla-zdu-lab=/state"
@@ -38,11 +38,11 @@ class EnsureDatabaseTestCase(base.BaseTestCase):
         self.builder = mock.Mock()
         self.builder.ensure.return_value = IMAGE
         self.docker = self.useFixture(fixtures.MockPatch(
-            "kolla_zdu_plugin.lab.dockercli.docker", return_value="")).mock
+            "kolla_zdu_lab.dockercli.docker", return_value="")).mock
         self.inspect = self.useFixture(fixtures.MockPatch(
-            "kolla_zdu_plugin.lab.dockercli.inspect")).mock
+            "kolla_zdu_lab.dockercli.inspect")).mock
         self.succeeds = self.useFixture(fixtures.MockPatch(
-            "kolla_zdu_plugin.lab.dockercli.succeeds",
+            "kolla_zdu_lab.dockercli.succeeds",
             return_value=True)).mock
         self.useFixture(fixtures.MockPatch("time.sleep"))
 
@@ -109,11 +109,11 @@ class EnsureDatabaseTestCase(base.BaseTestCase):
 
         def fail_run(*args, **kwargs):
             if args[0] == "run":
-                raise exceptions.LabError(reason="Address already in use")
+                raise errors.LabError(reason="Address already in use")
             return ""
 
         self.docker.side_effect = fail_run
-        error = self.assertRaises(exceptions.LabError,
+        error = self.assertRaises(errors.LabError,
                                   database.ensure_database, self.settings,
                                   self.builder, "rootpw", [])
         self.assertIn("172.30.99.3", str(error))
@@ -123,21 +123,21 @@ class EnsureDatabaseTestCase(base.BaseTestCase):
         self.inspect.side_effect = lambda kind, name: (
             container(running=False) if kind == "container" else {})
         self.succeeds.return_value = False
-        error = self.assertRaises(exceptions.LabError, database.wait_ready)
+        error = self.assertRaises(errors.LabError, database.wait_ready)
         self.assertIn("docker logs kolla-zdu-lab-mariadb", str(error))
 
     def test_wait_is_bounded(self):
         self.inspect.return_value = container()
         self.succeeds.return_value = False
         with mock.patch("time.monotonic", side_effect=[0, 5, 100]):
-            error = self.assertRaises(exceptions.LabError,
+            error = self.assertRaises(errors.LabError,
                                       database.wait_ready, timeout=10)
         self.assertIn("within 10 s", str(error))
         self.assertIn("docker logs kolla-zdu-lab-mariadb", str(error))
 
     def test_failed_statement_is_a_lab_error(self):
-        self.docker.side_effect = exceptions.LabError(reason="ERROR 1045")
-        error = self.assertRaises(exceptions.LabError, database.execute,
+        self.docker.side_effect = errors.LabError(reason="ERROR 1045")
+        error = self.assertRaises(errors.LabError, database.execute,
                                   "SELECT 1;\n", "checking")
         self.assertIn("checking on kolla-zdu-lab-mariadb failed: ERROR 1045",
                       str(error))

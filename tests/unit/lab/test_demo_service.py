@@ -14,7 +14,7 @@ import json
 import os
 import tempfile
 
-from kolla_zdu_plugin.lab import demo_service
+from kolla_zdu_lab import demo_service
 from tests.unit import base
 
 

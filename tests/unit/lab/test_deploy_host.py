@@ -12,7 +12,7 @@
 import os
 from unittest import mock
 
-from kolla_zdu_plugin.lab import deploy_host
+from kolla_zdu_lab import deploy_host
 from tests.unit import base
 
 

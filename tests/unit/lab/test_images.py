@@ -15,8 +15,8 @@ import dataclasses
 
 from oslotest import base
 
-from kolla_zdu_plugin.lab import images
-from kolla_zdu_plugin.lab import settings as settings_mod
+from kolla_zdu_lab import images
+from kolla_zdu_lab import settings as settings_mod
 
 
 class RecipesTestCase(base.BaseTestCase):

@@ -12,9 +12,9 @@
 
 import configparser
 
-from kolla_zdu_plugin.lab import inventory
-from kolla_zdu_plugin.lab import paths
-from kolla_zdu_plugin.lab import settings as settings_mod
+from kolla_zdu_lab import inventory
+from kolla_zdu_lab import paths
+from kolla_zdu_lab import settings as settings_mod
 from tests.unit import base
 
 

@@ -15,9 +15,9 @@ from unittest import mock
 
 import yaml
 
-from kolla_zdu_plugin import exceptions
-from kolla_zdu_plugin.lab import keystone_lab
-from kolla_zdu_plugin.lab import settings as settings_mod
+from kolla_zdu_lab import errors
+from kolla_zdu_lab import keystone_lab
+from kolla_zdu_lab import settings as settings_mod
 from tests.unit import base
 
 
@@ -106,7 +106,7 @@ class RestoreTestCase(base.TestCase):
     def test_restore_without_dump_names_the_fix(self):
         lab = settings_mod.LabSettings(state_dir=self.config_dir,
                                        profile="keystone")
-        error = self.assertRaises(exceptions.LabError,
+        error = self.assertRaises(errors.LabError,
                                   keystone_lab.restore_release, lab,
                                   "29.1.0", 10)
         self.assertIn("no database dump of keystone 29.1.0", str(error))

@@ -17,10 +17,10 @@ from unittest import mock
 import fixtures
 import yaml
 
-from kolla_zdu_plugin import exceptions
+from kolla_zdu_lab import errors
+from kolla_zdu_lab import kolla_config
+from kolla_zdu_lab import settings as settings_mod
 from kolla_zdu_plugin.haproxy import hold_config
-from kolla_zdu_plugin.lab import kolla_config
-from kolla_zdu_plugin.lab import settings as settings_mod
 from tests.unit import base
 
 OPERATOR_GLOBALS = """---
@@ -110,7 +110,7 @@ class WriteGlobalsTestCase(base.TestCase):
         os.makedirs(self.lab.config_dir)
         with open(kolla_config.globals_path(self.lab), 'w') as out:
             out.write('haproxy_backend_http_extra: "option forwardfor"\n')
-        error = self.assertRaises(exceptions.LabError, self.write)
+        error = self.assertRaises(errors.LabError, self.write)
         self.assertIn('haproxy_backend_http_extra', str(error))
         self.assertIn(kolla_config.globals_path(self.lab), str(error))
 
@@ -176,7 +176,7 @@ class KeystoneProfileTestCase(base.TestCase):
 
     def test_unknown_release_names_the_profile(self):
         self.written()
-        error = self.assertRaises(exceptions.LabError,
+        error = self.assertRaises(errors.LabError,
                                   kolla_config.set_target, self.lab, 'v2')
         self.assertIn('keystone profile has no release v2', str(error))
         self.assertIn('29.1.0, 30.0.0', str(error))
@@ -184,5 +184,5 @@ class KeystoneProfileTestCase(base.TestCase):
     def test_unknown_profile_is_refused(self):
         lab = settings_mod.LabSettings(state_dir=self.config_dir,
                                        profile='nova')
-        error = self.assertRaises(exceptions.LabError, lab.validate)
+        error = self.assertRaises(errors.LabError, lab.validate)
         self.assertIn('--profile must be one of demo, keystone', str(error))

@@ -23,11 +23,11 @@ import sys
 
 import yaml
 
+from kolla_zdu_lab import buffer_hold
+from kolla_zdu_lab import inventory
+from kolla_zdu_lab import paths
+from kolla_zdu_lab import settings as settings_mod
 from kolla_zdu_plugin.haproxy import hold_config
-from kolla_zdu_plugin.lab import buffer_hold
-from kolla_zdu_plugin.lab import inventory
-from kolla_zdu_plugin.lab import paths
-from kolla_zdu_plugin.lab import settings as settings_mod
 from tests.unit import base
 
 HOLD_PLAY = 'Install the HAProxy hold of the buffer strategy'

@@ -18,8 +18,8 @@ from unittest import mock
 import fixtures
 from oslotest import base
 
-from kolla_zdu_plugin import exceptions
-from kolla_zdu_plugin.lab import wheels
+from kolla_zdu_lab import errors
+from kolla_zdu_lab import wheels
 
 REQUIREMENTS = ("keystone==29.1.0", "PyMySQL")
 
@@ -37,7 +37,7 @@ class WheelhouseTestCase(base.BaseTestCase):
         super().setUp()
         self.cache_dir = self.useFixture(fixtures.TempDir()).path
         self.run = self.useFixture(fixtures.MockPatch(
-            "kolla_zdu_plugin.lab.commands.run",
+            "kolla_zdu_lab.commands.run",
             side_effect=fake_download)).mock
 
     def test_key_depends_on_requirements_and_their_order(self):
@@ -64,8 +64,8 @@ class WheelhouseTestCase(base.BaseTestCase):
                          os.listdir(self.cache_dir))
 
     def test_failed_download_leaves_nothing(self):
-        self.run.side_effect = exceptions.LabError(reason="no wheel")
-        error = self.assertRaises(exceptions.LabError,
+        self.run.side_effect = errors.LabError(reason="no wheel")
+        error = self.assertRaises(errors.LabError,
                                   wheels.ensure_wheelhouse, REQUIREMENTS,
                                   self.cache_dir)
         self.assertIn("pin a version", str(error))

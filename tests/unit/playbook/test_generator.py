@@ -13,9 +13,17 @@ import os
 
 import yaml
 
+from kolla_zdu_plugin.planning import plan
 from kolla_zdu_plugin.playbook import generator
 from kolla_zdu_plugin.playbook import workspace
 from tests.unit import base
+
+
+def _service_plan(service, strategy, chosen=None):
+    return plan.ServicePlan(
+        service=service.name, project=service.project,
+        container=service.container_name, strategy=strategy, reason='test',
+        steps=(), chosen=chosen)
 
 
 class GeneratorTestCase(base.TestCase):
@@ -24,8 +32,9 @@ class GeneratorTestCase(base.TestCase):
         api = base.make_service('api')
         web = base.make_service('web', hosts=('ctl1',))
         return generator.build(
-            [(api, 'rolling', [{'name': 'api play'}]),
-             (web, 'parallel', [{'name': 'web play'}])],
+            [(api, _service_plan(api, 'auto', 'rolling'),
+              [{'name': 'api play'}]),
+             (web, _service_plan(web, 'parallel'), [{'name': 'web play'}])],
             ('lb1', 'lb2'), self.make_conf(), ['/x/site.yml'])
 
     def test_order(self):

@@ -20,7 +20,7 @@ from kolla_zdu_plugin.strategies import rolling
 from tests.unit import base
 
 THIRD_PARTY_MODULE = '''
-from kolla_zdu_plugin import plan
+from kolla_zdu_plugin.planning import plan
 from kolla_zdu_plugin.strategies import base
 
 

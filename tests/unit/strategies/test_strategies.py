@@ -9,7 +9,7 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-from kolla_zdu_plugin import plan
+from kolla_zdu_plugin.planning import plan
 from kolla_zdu_plugin.servicemap import model
 from kolla_zdu_plugin.strategies import auto
 from kolla_zdu_plugin.strategies import base as strategy_base
@@ -94,21 +94,25 @@ class AutoTestCase(base.TestCase):
 
     def test_several_servers_roll(self):
         result = self.choose(base.make_service())
-        self.assertEqual('auto:rolling', result.strategy)
+        self.assertEqual(('auto', 'rolling', 'auto:rolling'),
+                         (result.strategy, result.chosen, result.label))
         self.assertIn('3 servers', result.reason)
 
     def test_single_server_runs_parallel(self):
         result = self.choose(base.make_service(hosts=('ctl1',)))
-        self.assertEqual('auto:parallel', result.strategy)
+        self.assertEqual(('auto', 'parallel', 'auto:parallel'),
+                         (result.strategy, result.chosen, result.label))
 
     def test_active_passive_counts_one_server(self):
         result = self.choose(base.make_service(active_passive=True))
-        self.assertEqual('auto:parallel', result.strategy)
+        self.assertEqual(('auto', 'parallel', 'auto:parallel'),
+                         (result.strategy, result.chosen, result.label))
 
     def test_mixed_unsafe_combines_parallel_and_buffer(self):
         result = self.choose(base.make_service(),
                              zdu={'mixed_version_unsafe_services': ['api']})
-        self.assertEqual('auto:parallel+buffer', result.strategy)
+        self.assertEqual(('auto', 'parallel+buffer', 'auto:parallel+buffer'),
+                         (result.strategy, result.chosen, result.label))
         steps = [step.action for step in result.steps]
         hold = steps.index(plan.HOLD)
         self.assertEqual(3, steps[:hold].count(plan.START_NEXT))
@@ -120,7 +124,8 @@ class AutoTestCase(base.TestCase):
         facts = strategy_base.ServiceFacts(mixed_versions_safe=False,
                                            restart_time=3)
         result = self.choose(base.make_service(), facts)
-        self.assertEqual('auto:buffer', result.strategy)
+        self.assertEqual(('auto', 'buffer', 'auto:buffer'),
+                         (result.strategy, result.chosen, result.label))
         self.assertIn('3.0 s', result.reason)
 
 

@@ -1,0 +1,97 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Turn a service map and the options into an upgrade plan."""
+
+import logging
+
+from kolla_zdu_plugin.conf import loading
+from kolla_zdu_plugin import exceptions
+from kolla_zdu_plugin.planning import plan
+from kolla_zdu_plugin.strategies import base
+from kolla_zdu_plugin.strategies import loader
+
+LOG = logging.getLogger(__name__)
+
+
+def _check_overrides(service_map, conf):
+    known = set(service_map.by_name())
+    for group, option in (('zdu', 'service_strategies'),
+                          ('zdu', 'mixed_version_unsafe_services'),
+                          ('buffer', 'restart_times')):
+        for name in getattr(conf[group], option):
+            if name not in known:
+                raise exceptions.ConfigError(
+                    reason='[%s] %s in %s names service "%s", which is not '
+                           'an enabled HAProxy-fronted service of this '
+                           'deployment; known services: %s'
+                           % (group, option, loading.config_source(conf),
+                              name, ', '.join(sorted(known))))
+
+
+def strategy_name_for(service, conf):
+    """Return the strategy name configured for ``service``."""
+    return conf.zdu.service_strategies.get(service.name, conf.zdu.strategy)
+
+
+def facts_for(service, conf):
+    """Return the :class:`~.base.ServiceFacts` known for ``service``."""
+    return base.ServiceFacts(
+        mixed_versions_safe=(
+            service.name not in conf.zdu.mixed_version_unsafe_services),
+        restart_time=conf.buffer.restart_times.get(service.name))
+
+
+def strategy_source(service, conf):
+    """Return the option that set the strategy of ``service``.
+
+    ``--zdu-strategy`` offers only installed strategies, so a name that is
+    not installed comes from the configuration file.
+    """
+    option = ('service_strategies'
+              if service.name in conf.zdu.service_strategies else 'strategy')
+    return '[zdu] %s in %s' % (option, loading.config_source(conf))
+
+
+def load_strategies(service_map, conf, registry):
+    """Load the strategy of every service once, before any is planned.
+
+    :raises: ConfigError naming the option, file and service that ask for
+        a strategy which is not installed.
+    """
+    for service in service_map.services:
+        name = strategy_name_for(service, conf)
+        try:
+            registry.get(name)
+        except exceptions.StrategyNotFound as exc:
+            raise exceptions.ConfigError(
+                reason='%s (asked for by %s, for service %s)'
+                       % (exc, strategy_source(service, conf), service.name))
+
+
+def make_plan(service_map, conf, registry=None):
+    """Plan every service of ``service_map`` with its strategy.
+
+    :param registry: the run's ``StrategyRegistry``; a new one when None.
+    :raises: ConfigError before anything is planned.
+    """
+    _check_overrides(service_map, conf)
+    registry = registry or loader.StrategyRegistry(conf)
+    load_strategies(service_map, conf, registry)
+    plans = []
+    for service in service_map.services:
+        strategy = registry.get(strategy_name_for(service, conf))
+        LOG.debug("planning %s with %s", service.name, strategy.name)
+        plans.append(strategy.plan_service(service, facts_for(service,
+                                                              conf)))
+    return plan.UpgradePlan(services=tuple(plans),
+                            loadbalancers=service_map.loadbalancers,
+                            notes=service_map.notes)

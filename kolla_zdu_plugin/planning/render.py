@@ -1,0 +1,54 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Render an upgrade plan as a table or as JSON."""
+
+import json
+
+
+def _window(step):
+    return '' if step.window is None else '<= %ss' % step.window
+
+
+def _target(step):
+    if not step.servers:
+        return ''
+    where = ' on %s' % ','.join(step.loadbalancers) if step.loadbalancers \
+        else ''
+    return '%s%s' % (' '.join(step.servers), where)
+
+
+def as_table(upgrade_plan):
+    """Return the plan as text: a header per service, a line per step."""
+    loadbalancers = ', '.join(upgrade_plan.loadbalancers) or 'none'
+    lines = ['HAProxy hosts: %s' % loadbalancers]
+    for service_plan in upgrade_plan.services:
+        lines.append('')
+        lines.append('%s (%s, container %s): %s' % (
+            service_plan.service, service_plan.project,
+            service_plan.container, service_plan.label))
+        lines.append('  why: %s' % service_plan.reason)
+        for number, step in enumerate(service_plan.steps, 1):
+            fields = [step.host, step.action, step.detail, _target(step),
+                      _window(step)]
+            lines.append('  %2d. %s' % (number, ' | '.join(
+                f for f in fields if f)))
+    for note in upgrade_plan.notes:
+        lines.append('note: %s' % note)
+    return '\n'.join(lines) + '\n'
+
+
+def as_json(upgrade_plan):
+    """Return the plan as indented JSON."""
+    return json.dumps(upgrade_plan.to_dict(), indent=2, sort_keys=True) + '\n'
+
+
+FORMATTERS = {'table': as_table, 'json': as_json}

@@ -1,0 +1,92 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+from unittest import mock
+
+from kolla_zdu_plugin import exceptions
+from kolla_zdu_plugin.planning import planner
+from kolla_zdu_plugin.servicemap import model
+from kolla_zdu_plugin.strategies import loader
+from tests.unit import base
+
+
+def service_map(*services):
+    return model.ServiceMap(services=services, loadbalancers=('lb1', 'lb2'))
+
+
+class PlannerTestCase(base.TestCase):
+
+    def test_default_and_override(self):
+        conf = self.make_conf(zdu={
+            'strategy': 'rolling',
+            'service_strategies': {'web': 'parallel'}})
+        result = planner.make_plan(
+            service_map(base.make_service('api'), base.make_service('web')),
+            conf)
+        self.assertEqual(['rolling', 'parallel'],
+                         [p.strategy for p in result.services])
+        self.assertEqual(('lb1', 'lb2'), result.loadbalancers)
+
+    def test_override_of_unknown_service(self):
+        conf = self.make_conf(zdu={'service_strategies': {'keystnoe':
+                                                          'rolling'}})
+        exc = self.assertRaises(exceptions.ConfigError, planner.make_plan,
+                                service_map(base.make_service('api')), conf)
+        self.assertIn('service_strategies', str(exc))
+        self.assertIn('"keystnoe"', str(exc))
+        self.assertIn('known services: api', str(exc))
+
+    def test_unknown_strategy_fails_before_planning(self):
+        conf = self.make_conf(zdu={'strategy': 'bluegreen'})
+        exc = self.assertRaises(exceptions.ConfigError, planner.make_plan,
+                                service_map(base.make_service('api')), conf)
+        self.assertIn("No zero-downtime strategy named 'bluegreen'", str(exc))
+        self.assertIn('[zdu] strategy in ', str(exc))
+        self.assertIn('for service api', str(exc))
+
+    def test_unknown_service_strategy_names_its_option(self):
+        conf = self.make_conf(zdu={'service_strategies': {'api': 'canary'}})
+        exc = self.assertRaises(exceptions.ConfigError, planner.make_plan,
+                                service_map(base.make_service('api')), conf)
+        self.assertIn('[zdu] service_strategies in ', str(exc))
+
+    def test_each_strategy_is_loaded_once(self):
+        conf = self.make_conf(zdu={'strategy': 'auto'})
+        services = [base.make_service(name) for name in ('a', 'b', 'c')]
+        with mock.patch.object(loader, 'load_strategy',
+                               wraps=loader.load_strategy) as load:
+            planner.make_plan(service_map(*services), conf)
+        self.assertEqual(['auto', 'rolling'],
+                         [call.args[0] for call in load.call_args_list])
+
+    def test_mixed_version_unsafe_reaches_auto(self):
+        conf = self.make_conf(zdu={'mixed_version_unsafe_services': ['api']})
+        result = planner.make_plan(service_map(base.make_service('api')),
+                                   conf)
+        self.assertEqual('auto:parallel+buffer', result.services[0].label)
+
+    def test_configured_restart_time_lets_auto_buffer_alone(self):
+        conf = self.make_conf(
+            zdu={'mixed_version_unsafe_services': ['api', 'web']},
+            buffer={'restart_times': {'api': 4.5, 'web': 45.0}})
+        result = planner.make_plan(
+            service_map(base.make_service('api'), base.make_service('web')),
+            conf)
+        self.assertEqual(['auto:buffer', 'auto:parallel+buffer'],
+                         [p.label for p in result.services])
+        self.assertIn('4.5 s', result.services[0].reason)
+
+    def test_restart_time_of_unknown_service_is_refused(self):
+        conf = self.make_conf(buffer={'restart_times': {'nosuch': 3.0}})
+        exc = self.assertRaises(exceptions.ConfigError, planner.make_plan,
+                                service_map(base.make_service('api')), conf)
+        self.assertIn('[buffer] restart_times', str(exc))
+        self.assertIn('"nosuch"', str(exc))

@@ -1,0 +1,1 @@
+"""Benchmarks of kolla-zdu-plugin: the hold mechanisms and the upgrade."""

@@ -1,0 +1,298 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The lab's kolla config dir: globals.yml, globals.d and passwords.yml.
+
+``globals.yml`` holds what an operator would write for this deployment,
+the buffer strategy's HAProxy hold included. ``up`` sets the keys it owns
+and leaves every other line alone, so an operator's edits survive;
+``target`` changes only ``zdu_demo_tag``.
+``globals.d/zdu-lab.yml`` holds the lab's deviations from a production
+deployment, each with the reason.
+"""
+
+import json
+import os
+import re
+import shutil
+
+import yaml
+
+from kolla_zdu_lab import buffer_hold
+from kolla_zdu_lab import commands
+from kolla_zdu_lab import errors
+from kolla_zdu_lab import paths
+from kolla_zdu_lab import registry
+from kolla_zdu_lab import settings as settings_mod
+
+# Per profile: the globals key that names the release of the service the
+# lab upgrades, and the releases the lab has images of.
+TARGETS = {"demo": ("zdu_demo_tag", settings_mod.DEMO_VERSIONS),
+           "keystone": ("keystone_tag", settings_mod.KEYSTONE_VERSIONS)}
+GLOBALS_HEADER = """---
+# kolla-ansible globals of the kolla-zdu-lab deployment. `kolla-zdu-lab up`
+# sets the keys it owns; `kolla-zdu-lab target` sets zdu_demo_tag (demo
+# profile) or keystone_tag (keystone profile), the release the next
+# `kolla-ansible deploy|upgrade` moves the service to.
+"""
+# A key's value goes on until the next line that is not indented and does
+# not start a block sequence item.
+VALUE_CONTINUATION = re.compile(r"^(\s|-(\s|$))")
+LAB_OVERRIDES = """---
+# Written by kolla-zdu-lab: where the lab departs from a production
+# deployment, and why.
+
+# The lab machine's kernel has no loadable-module support (there is no
+# /proc/modules), so community.general.modprobe fails for ip_vs, which the
+# loadbalancer role loads for keepalived. keepalived runs VRRP only, which
+# needs no ip_vs, so the lab gives the module-load role an empty list.
+modules: []
+
+# The lab machine's hard open-file limit is 20000 and cannot be raised (no
+# CAP_SYS_RESOURCE), so the nodes' runc lowers kolla's nofile ulimit of
+# 1048576 to it. HAProxy needs about two descriptors per connection and
+# refuses to start when its global maxconn (kolla: 40000) does not fit.
+haproxy_max_connections: 8000
+"""
+KEYSTONE_OVERRIDES = """
+# The keystone profile's database is a MariaDB server the lab runs in a
+# container beside the nodes (Debian's mariadb-server), not kolla's Galera
+# cluster: kolla-ansible's supported external-database set-up, with the
+# database and its user created by the lab beforehand.
+use_preconfigured_databases: true
+
+# Keystone needs no message queue; the lab runs no RabbitMQ.
+enable_rabbitmq: false
+"""
+# kolla-ansible merges {{ node_custom_config }}/keystone.conf into the
+# keystone.conf it renders.
+KEYSTONE_CUSTOM_CONF = """# Written by kolla-zdu-lab.
+[identity]
+# Every probe request is a password authentication, and the whole lab
+# shares two cores: bcrypt at keystone's default 12 rounds costs about
+# 0.25 s of CPU per check, so the lab hashes new passwords with 4 rounds,
+# bcrypt's minimum (a production cloud keeps the default).
+password_hash_rounds = 4
+"""
+
+
+def managed_globals(lab_settings, builder):
+    """Return the globals ``up`` owns, as a dict."""
+    values = _common_globals(lab_settings, builder)
+    if lab_settings.profile == "keystone":
+        values.update(_keystone_globals(lab_settings, builder))
+    return values
+
+
+def _keystone_globals(lab_settings, builder):
+    return {
+        "enable_zdu_demo": False,
+        "enable_keystone": True,
+        "enable_memcached": True,
+        "database_address": lab_settings.database_address,
+        "memcached_tag": registry.kolla_tag(builder, "memcached"),
+        "kolla_toolbox_tag": registry.kolla_tag(builder, "kolla-toolbox"),
+        "cron_tag": registry.kolla_tag(builder, "cron"),
+        # What kolla-zdu-plugin asks of an operator once: the HAProxy
+        # runtime socket at admin level, to drain and restore servers.
+        "haproxy_socket_level_admin": True,
+    }
+
+
+def _common_globals(lab_settings, builder):
+    return {
+        "kolla_base_distro": "debian",
+        "kolla_container_engine": "docker",
+        "network_interface": "eth0",
+        "kolla_internal_vip_address": lab_settings.vip_address,
+        "docker_registry": lab_settings.registry,
+        "docker_registry_insecure": True,
+        "docker_namespace": registry.KOLLA_NAMESPACE,
+        "haproxy_tag": registry.kolla_tag(builder, "haproxy"),
+        "keepalived_tag": registry.kolla_tag(builder, "keepalived"),
+        "enable_openstack_core": False,
+        "enable_haproxy": True,
+        "enable_keepalived": True,
+        "enable_mariadb": False,
+        "enable_memcached": False,
+        "enable_fluentd": False,
+        "enable_zdu_demo": True,
+        "zdu_demo_port": settings_mod.DEMO_PORT,
+    }
+
+
+def globals_path(lab_settings):
+    """Return the path of the lab's globals.yml."""
+    return os.path.join(lab_settings.config_dir, "globals.yml")
+
+
+def format_global(key, value):
+    """Return the lines of ``key: value``; a list as a block sequence."""
+    if isinstance(value, list) and value:
+        return ["%s:" % key] + ["  - %s" % json.dumps(item) for item in value]
+    return ["%s: %s" % (key, json.dumps(value))]
+
+
+def value_end(lines, index):
+    """Return the index after the value of the key on ``lines[index]``."""
+    end = index + 1
+    while end < len(lines) and VALUE_CONTINUATION.match(lines[end]):
+        end += 1
+    return end
+
+
+def set_globals(path, values):
+    """Set top-level keys in a globals file.
+
+    Lines of other keys, and comments, stay as they are. A key's old value
+    is replaced, with the lines it continues on; missing keys are appended.
+    """
+    try:
+        with open(path) as source:
+            lines = source.read().splitlines()
+    except FileNotFoundError:
+        lines = GLOBALS_HEADER.splitlines()
+    for key, value in values.items():
+        pattern = re.compile(r"^%s\s*:" % re.escape(key))
+        matches = [index for index, text in enumerate(lines)
+                   if pattern.match(text)]
+        if matches:
+            start = matches[-1]
+            lines[start:value_end(lines, start)] = format_global(key, value)
+        else:
+            lines.extend(format_global(key, value))
+    with open(path + ".tmp", "w") as output:
+        output.write("\n".join(lines) + "\n")
+    os.replace(path + ".tmp", path)
+
+
+def read_globals(lab_settings):
+    """Return the lab's globals.yml as a dict."""
+    try:
+        with open(globals_path(lab_settings)) as source:
+            return yaml.safe_load(source) or {}
+    except FileNotFoundError:
+        raise errors.LabError(
+            reason="%s is missing; run `kolla-zdu-lab up`"
+                   % globals_path(lab_settings))
+
+
+def backend_extra_lines(path):
+    """Return the ``haproxy_backend_http_extra`` lines of a globals file."""
+    try:
+        with open(path) as source:
+            lines = (yaml.safe_load(source) or {}).get(
+                buffer_hold.BACKEND_EXTRA_KEY) or []
+    except FileNotFoundError:
+        return []
+    if not isinstance(lines, list):
+        raise errors.LabError(
+            reason="%s in %s must be a list of lines, not %r"
+                   % (buffer_hold.BACKEND_EXTRA_KEY, path, lines))
+    return lines
+
+
+def target_key(lab_settings):
+    """Return the globals key naming the release the lab upgrades to."""
+    return TARGETS[lab_settings.profile][0]
+
+
+def versions(lab_settings):
+    """Return the releases the lab has images of, oldest first."""
+    return TARGETS[lab_settings.profile][1]
+
+
+def write_globals(lab_settings, builder):
+    """Write globals.yml, globals.d/zdu-lab.yml and custom config for ``up``.
+
+    The demo profile's globals carry the buffer strategy's HAProxy hold; the
+    keystone profile runs kolla-ansible's own site.yml, which does not
+    install the hold's Lua script, so it has none.
+    """
+    os.makedirs(os.path.join(lab_settings.config_dir, "globals.d"),
+                exist_ok=True)
+    path = globals_path(lab_settings)
+    values = managed_globals(lab_settings, builder)
+    overrides = LAB_OVERRIDES
+    if lab_settings.profile == "keystone":
+        overrides += KEYSTONE_OVERRIDES
+        write_custom_config(lab_settings, "keystone.conf",
+                            KEYSTONE_CUSTOM_CONF)
+    else:
+        values.update(buffer_hold.globals_values(backend_extra_lines(path)))
+    if not os.path.exists(path):
+        values[target_key(lab_settings)] = versions(lab_settings)[0]
+    set_globals(path, values)
+    with open(os.path.join(lab_settings.config_dir, "globals.d",
+                           "zdu-lab.yml"), "w") as output:
+        output.write(overrides)
+
+
+def write_custom_config(lab_settings, name, text):
+    """Write ``{{ node_custom_config }}/name`` (``<config dir>/config``)."""
+    directory = os.path.join(lab_settings.config_dir, "config")
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, name), "w") as output:
+        output.write(text)
+
+
+def set_target(lab_settings, version):
+    """Make ``version`` the release of the next kolla-ansible run."""
+    if version not in versions(lab_settings):
+        raise errors.LabError(
+            reason="the %s profile has no release %s; choose one of %s"
+                   % (lab_settings.profile, version,
+                      ", ".join(versions(lab_settings))))
+    read_globals(lab_settings)
+    set_globals(globals_path(lab_settings),
+                {target_key(lab_settings): version})
+
+
+# The file in the lab's shared directory that plays the database schema.
+SCHEMA_MARKER = "schema.json"
+
+
+def reset_schema(lab_settings):
+    """Remove zdu-demo's shared schema marker; return its path if it was."""
+    marker = os.path.join(lab_settings.shared_dir, SCHEMA_MARKER)
+    if not os.path.exists(marker):
+        return None
+    os.remove(marker)
+    return marker
+
+
+def set_start(lab_settings, version="v1"):
+    """Make ``version`` the target with no schema or start-up quirk."""
+    set_target(lab_settings, version)
+    set_globals(globals_path(lab_settings),
+                {"zdu_demo_exclusive_schema": False,
+                 "zdu_demo_startup_delay": 0})
+    reset_schema(lab_settings)
+
+
+def read_target(lab_settings):
+    """Return the release globals.yml asks for."""
+    return read_globals(lab_settings).get(target_key(lab_settings))
+
+
+def ensure_passwords(lab_settings):
+    """Write passwords.yml with kolla-genpwd, unless it exists."""
+    path = os.path.join(lab_settings.config_dir, "passwords.yml")
+    if os.path.isfile(path):
+        return path
+    example = os.path.join(paths.kolla_ansible_share_dir(), "etc_examples",
+                           "kolla", "passwords.yml")
+    shutil.copy(example, path + ".tmp")
+    commands.run([os.path.join(paths.venv_bin_dir(), "kolla-genpwd"),
+                  "-p", path + ".tmp"], timeout=300)
+    os.replace(path + ".tmp", path)
+    os.chmod(path, 0o600)
+    return path

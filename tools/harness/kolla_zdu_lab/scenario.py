@@ -1,0 +1,229 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""An upgrade of the lab under the availability probe.
+
+The demo, the functional tests and the benchmark all measure the same way:
+probe the lab's URL at a constant rate, mark when the upgrade starts and
+ends, run the real ``kolla-ansible upgrade`` (with or without
+``--zero-downtime``), keep probing until enough requests were sent, and keep
+the probe's report.
+"""
+
+import dataclasses
+import logging
+import os
+import signal
+import subprocess
+import threading
+import time
+
+from kolla_zdu_lab import deploy_host
+from kolla_zdu_lab import errors
+from kolla_zdu_lab import keystone_lab
+from kolla_zdu_lab import kolla_config
+from kolla_zdu_lab import lab
+from kolla_zdu_lab import paths
+from kolla_zdu_lab import settings as settings_mod
+from kolla_zdu_plugin import exceptions
+from kolla_zdu_plugin import probe
+
+LOG = logging.getLogger(__name__)
+UPGRADE_TIMEOUT = 1800
+SETTLE_SECONDS = 5.0
+# How long a probe request may wait for its answer: longer than the buffer
+# strategy's default hold bound (20 s), as API clients wait (keystoneauth
+# and the OpenStack SDK wait without a limit unless told otherwise). The
+# probe keeps up to this many seconds' worth of requests outstanding.
+CLIENT_TIMEOUT = 30.0
+# The share of the keystone probe's requests that validate a token; the
+# others issue one.
+KEYSTONE_VALIDATE_SHARE = 0.5
+
+
+@dataclasses.dataclass
+class Outcome:
+    """What one upgrade under the probe gave."""
+
+    label: str
+    report: object
+    upgrade_seconds: float
+    return_code: int
+    log_path: str
+
+
+def _environment(lab_settings):
+    env = dict(os.environ)
+    env.update(dict(lab.environment(lab_settings)))
+    env['PATH'] = os.pathsep.join([paths.venv_bin_dir(),
+                                   env.get('PATH', '')])
+    return env
+
+
+ADMIN_SOCKET = 'haproxy_socket_level_admin'
+
+
+def enable_admin_socket(state_dir):
+    """Do the operator's one-time step: HAProxy's socket at admin level.
+
+    Sets ``haproxy_socket_level_admin: true`` in the lab's globals and, when
+    it was not set yet, applies it with ``kolla-ansible reconfigure -t
+    loadbalancer``.
+
+    :returns: whether HAProxy had to be reconfigured.
+    """
+    lab_settings = settings_mod.load_settings(state_dir)
+    path = kolla_config.globals_path(lab_settings)
+    with open(path) as stream:
+        if '%s: true' % ADMIN_SOCKET in stream.read():
+            return False
+    kolla_config.set_globals(path, {ADMIN_SOCKET: True})
+    env = _environment(lab_settings)
+    command = ['kolla-ansible', 'reconfigure', '-i', env['LAB_INVENTORY'],
+               '--configdir', env['LAB_CONFIGDIR'], '-p',
+               env['LAB_PLAYBOOK'], '-t', 'loadbalancer']
+    log_path = os.path.join(lab_settings.state_dir, 'logs',
+                            'kolla-ansible-reconfigure-loadbalancer.log')
+    if _run_upgrade(command, env, log_path) != 0:
+        raise errors.LabError(
+            reason='kolla-ansible reconfigure -t loadbalancer failed; see %s'
+                   % log_path)
+    return True
+
+
+def upgrade_command(env, strategy=None, extra_args=()):
+    """Return the ``kolla-ansible upgrade`` command line for the lab."""
+    command = ['kolla-ansible', 'upgrade', '-i', env['LAB_INVENTORY'],
+               '--configdir', env['LAB_CONFIGDIR'], '-p',
+               env['LAB_PLAYBOOK']]
+    if strategy:
+        command += ['--zero-downtime', '--zdu-strategy', strategy]
+    return command + list(extra_args)
+
+
+def _run_upgrade(command, env, log_path):
+    os.makedirs(os.path.dirname(log_path), exist_ok=True)
+    LOG.info("running %s (log: %s)", ' '.join(command), log_path)
+    cgroup = deploy_host.make_cgroup()
+    with open(log_path, 'w') as log:
+        process = subprocess.Popen(
+            deploy_host.command(command), stdout=log,
+            stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        LOG.info("kolla-ansible runs as on a deploy host: %s",
+                 deploy_host.confine(process.pid, cgroup))
+        try:
+            return process.wait(timeout=UPGRADE_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise errors.LabError(
+                reason='%s did not finish within %d s; see %s'
+                       % (' '.join(command[:2]), UPGRADE_TIMEOUT, log_path))
+
+
+def probe_settings(lab_settings, rate, min_requests=0):
+    """Return the probe's settings for the service the lab's profile runs.
+
+    The keystone profile's probe issues and validates tokens, half each,
+    as the lab's probe user of clouds.yaml.
+    """
+    common = dict(rate=rate, max_duration=UPGRADE_TIMEOUT + 600,
+                  progress_interval=3600, timeout=CLIENT_TIMEOUT,
+                  max_outstanding=int(rate * CLIENT_TIMEOUT),
+                  min_requests=min_requests)
+    if lab_settings.profile == 'keystone':
+        return probe.ProbeSettings(
+            urls=[], os_cloud=keystone_lab.PROBE_CLOUD,
+            os_client_config_file=keystone_lab.clouds_path(lab_settings),
+            keystone_validate_share=KEYSTONE_VALIDATE_SHARE, **common)
+    return probe.ProbeSettings(urls=[lab_settings.url], **common)
+
+
+def upgrade_under_probe(state_dir, version, label, strategy=None,
+                        rate=100.0, min_requests=6000, output_dir=None,
+                        extra_args=(), settle_seconds=SETTLE_SECONDS):
+    """Move the lab's service to ``version`` while probing it.
+
+    :param strategy: a zero-downtime strategy, or None for a plain upgrade.
+    :param min_requests: the probe keeps sending, after the upgrade and
+        its settling time, until at least this many requests were
+        scheduled: a count, never a time computed from the rate.
+    :param settle_seconds: how long the probe runs before the upgrade
+        starts; the report's steady-state figures come from that time.
+    :returns: an :class:`Outcome`.
+    """
+    lab_settings = settings_mod.load_settings(state_dir)
+    env = _environment(lab_settings)
+    output_dir = output_dir or os.path.join(lab_settings.state_dir,
+                                            'reports')
+    os.makedirs(output_dir, exist_ok=True)
+    kolla_config.set_target(lab_settings, version)
+    stop = threading.Event()
+    settings = probe_settings(lab_settings, rate, min_requests)
+    holder = {}
+
+    def send():
+        try:
+            holder['report'] = probe.run(settings, stop=stop)
+        except exceptions.ZduError as error:
+            holder['error'] = error
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    sender.join(settle_seconds)
+    if 'error' in holder:
+        raise errors.LabError(
+            reason='the probe did not start, so the upgrade did not run: '
+                   '%s' % holder['error'])
+    started = time.time()
+    code = _run_upgrade(upgrade_command(env, strategy, extra_args), env,
+                        os.path.join(output_dir, '%s-upgrade.log' % label))
+    ended = time.time()
+    time.sleep(SETTLE_SECONDS)
+    stop.set()
+    sender.join()
+    if 'error' in holder:
+        raise errors.LabError(reason='the probe failed: %s'
+                              % holder['error'])
+    report = holder['report'].with_phases(
+        [probe.Phase('upgrade', started), probe.Phase('after', ended)])
+    report.write(os.path.join(output_dir, '%s-probe.json' % label))
+    return Outcome(label=label, report=report,
+                   upgrade_seconds=round(ended - started, 1),
+                   return_code=code,
+                   log_path=os.path.join(output_dir,
+                                         '%s-upgrade.log' % label))
+
+
+def demo(state_dir, strategy='auto', rate=100.0, min_requests=6000):
+    """Measure a plain upgrade, then a zero-downtime one, on the lab.
+
+    :returns: the text table comparing both probe reports.
+    """
+    lab_settings = settings_mod.load_settings(state_dir)
+    start = kolla_config.read_target(lab_settings)
+    other = 'v2' if start == 'v1' else 'v1'
+    if enable_admin_socket(state_dir):
+        LOG.info("HAProxy's admin socket enabled")
+    baseline = upgrade_under_probe(state_dir, other, 'plain', rate=rate,
+                                   min_requests=min_requests)
+    zero = upgrade_under_probe(state_dir, start, 'zero-downtime-%s'
+                               % strategy, strategy=strategy, rate=rate,
+                               min_requests=min_requests)
+    lines = [probe.format_comparison(
+        [baseline.report, zero.report],
+        ['plain %s->%s' % (start, other),
+         '--zero-downtime (%s) %s->%s' % (strategy, other, start)])]
+    for outcome in (baseline, zero):
+        lines.append('%s: kolla-ansible upgrade exited %d after %.1f s; '
+                     'log %s' % (outcome.label, outcome.return_code,
+                                 outcome.upgrade_seconds, outcome.log_path))
+    return '\n'.join(lines)
