@@ -36,6 +36,25 @@ OPTS = [
         max=10,
         help='Seconds between two reads of a drained server\'s current '
              'sessions.'),
+    cfg.IntOpt(
+        'recreate_time',
+        default=120,
+        min=1,
+        max=3600,
+        help='Seconds kolla-ansible may take to recreate a drained host\'s '
+             'containers: stop the old ones within their graceful timeout '
+             '(kolla\'s docker_graceful_timeout, 60 s by default) and start '
+             'the new ones. Part of the time a host is out of service, '
+             'which [haproxy] out_of_service_lease must cover.'),
+    cfg.IntOpt(
+        'migration_time',
+        default=600,
+        min=0,
+        max=86400,
+        help='Seconds the database migrations that kolla\'s handlers run '
+             'while the first host is drained may take (keystone\'s '
+             'db_sync --expand and --migrate, for example). Counted in the '
+             'time out of service only for services that migrate.'),
 ]
 
 

@@ -41,17 +41,19 @@ OPTS = [
         'out_of_service_lease',
         default=900,
         min=30,
+        max=21600,
         help='Seconds the servers the plugin drained or put in maintenance '
              'stay out of service without news from the run. Every call of '
              'the run to a loadbalancer host renews this lease; when it '
              'expires, a watchdog on that host sets the servers ready '
              'again and logs it in /var/lib/kolla-zdu/watchdog.log. A run '
              'that is killed therefore leaves servers out of service at '
-             'most this long. It must exceed the longest time one host '
-             'spends out of service: [drain] timeout, the recreation of its '
-             'container and [readiness] timeout together; otherwise servers '
-             'come back while their container is replaced, with only '
-             'HAProxy\'s health checks to keep traffic off it.'),
+             'most this long. It must cover the longest time one host '
+             'spends out of service: [drain] timeout, [drain] '
+             'recreate_time and [readiness] timeout together, plus [drain] '
+             'migration_time for a service that migrates its database; a '
+             'shorter lease is refused before the run starts, because '
+             'servers would come back while their container is replaced.'),
 ]
 
 

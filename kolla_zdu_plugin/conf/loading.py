@@ -73,6 +73,17 @@ def _check_names(conf, path):
                               ', '.join(sorted(known[section]))))
 
 
+def _problem(exc):
+    """Return what oslo.config says is wrong with a value, without where.
+
+    oslo.config words it "Value for option X from LocationInfo(...) is not
+    valid: <problem>"; the caller names the option and file itself.
+    """
+    text = str(exc)
+    marker = ' is not valid: '
+    return text.split(marker, 1)[1] if marker in text else text
+
+
 def _check_values(conf, path):
     for group, opts in zdu_conf.opts.list_opts():
         for opt in opts:
@@ -81,7 +92,26 @@ def _check_values(conf, path):
             except (cfg.ConfigFileValueError, ValueError) as exc:
                 raise exceptions.ConfigError(
                     reason='invalid value for option "%s" in section [%s] '
-                           'of %s: %s' % (opt.dest, group.name, path, exc))
+                           'of %s: %s' % (opt.dest, group.name, path,
+                                          _problem(exc)))
+
+
+# Options that must hold an absolute path, and what the path is.
+ABSOLUTE_PATHS = (
+    ('haproxy', 'socket_path', "HAProxy's stats socket inside the haproxy "
+     'container, such as /var/lib/kolla/haproxy/haproxy.sock'),
+    ('zdu', 'report_dir', 'a directory on the deployment host, such as '
+     '/var/log/kolla/zdu'),
+)
+
+
+def _check_paths(conf):
+    for group, name, what in ABSOLUTE_PATHS:
+        value = conf[group][name]
+        if not value or not os.path.isabs(value):
+            raise exceptions.ConfigError(
+                reason='[%s] %s in %s must be an absolute path: %s (got %r)'
+                       % (group, name, config_source(conf), what, value))
 
 
 def load_config(config_dir, explicit_path=None, strategy=None):
@@ -105,6 +135,7 @@ def load_config(config_dir, explicit_path=None, strategy=None):
     if path:
         _check_names(conf, path)
         _check_values(conf, path)
+    _check_paths(conf)
     if strategy:
         conf.set_override('strategy', strategy, group='zdu')
     return conf

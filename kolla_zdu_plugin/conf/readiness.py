@@ -28,12 +28,9 @@ OPTS = [
         choices=[
             ('http', 'GET the service\'s health check path on the host\'s '
                      'API address and listen port; any 2xx passes.'),
-            ('haproxy', 'Wait until every HAProxy reports the server UP '
-                        'by its own health check.'),
-            ('container', 'Wait until the container\'s Docker health '
-                          'check reports healthy.'),
         ],
-        help='How readiness of a new container is decided.'),
+        help='How readiness of a new container is decided. Only the kinds '
+             'the run carries out are offered.'),
     cfg.StrOpt(
         'http_path',
         default='/',

@@ -36,6 +36,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -47,12 +48,61 @@ WATCHDOG_LOCK = '.watchdog'
 WATCHDOG_LOG = 'watchdog.log'
 WATCH_INTERVAL = 1.0
 TIMEOUT = 10
+LOCK_TIMEOUT = 30
+LOCK_POLL = 0.05
+
+# A backend/server name as kolla-ansible renders them; anything else (a
+# space, a semicolon, a newline) could smuggle a second command in.
+_NAME = r'[A-Za-z0-9_.:-]+'
+SERVER_NAME = '%s/%s' % (_NAME, _NAME)
+_ADDRESS = r'[0-9A-Za-z_.:\[\]-]+'
+# Every command the plugin sends, and how HAProxy answers when it worked.
+_COMMANDS = (
+    (re.compile(r'show stat$'), lambda a: a.startswith('# pxname,')),
+    (re.compile(r'show cli level$'),
+     lambda a: a.strip() in ('admin', 'operator', 'user')),
+    (re.compile(r'show servers state$'), lambda a: a.startswith('1\n')),
+    (re.compile(r'set server %s state (ready|drain|maint)$' % SERVER_NAME),
+     lambda a: not a.strip()),
+    (re.compile(r'add server %s %s:[0-9]{1,5}( check)?$'
+                % (SERVER_NAME, _ADDRESS)),
+     lambda a: a.strip() == 'New server registered.'),
+    (re.compile(r'enable health %s$' % SERVER_NAME), lambda a: not a.strip()),
+    (re.compile(r'shutdown sessions server %s$' % SERVER_NAME),
+     lambda a: not a.strip()),
+    (re.compile(r'del server %s$' % SERVER_NAME),
+     lambda a: a.strip() == 'Server deleted.'),
+)
+
+
+class RecordError(ValueError):
+    """The record of servers out of service cannot be read."""
+
+
+def check_command(command):
+    """Return how to recognise the success of ``command``.
+
+    :raises: ValueError for a command the plugin never sends, which is
+        how a name carrying ``;`` or a newline is refused.
+    """
+    for pattern, succeeded in _COMMANDS:
+        if pattern.match(command):
+            return succeeded
+    raise ValueError('refusing runtime API command %r: not one the plugin '
+                     'sends, or a name with characters kolla never uses'
+                     % command)
+
+
+def answered_ok(command, answer):
+    """Return whether HAProxy's ``answer`` says ``command`` worked."""
+    return check_command(command)(answer)
 
 
 def socket_on_host(container, socket_path):
     """Return the host path of ``socket_path`` inside ``container``."""
     output = subprocess.check_output(
-        ['docker', 'inspect', '--type', 'container', container])
+        ['docker', 'inspect', '--type', 'container', container],
+        timeout=TIMEOUT)
     mounts = json.loads(output)[0].get('Mounts', [])
     directory, name = os.path.split(socket_path.rstrip('/'))
     for mount in mounts:
@@ -63,7 +113,17 @@ def socket_on_host(container, socket_path):
 
 
 def send(path, command):
-    """Send one runtime API command and return HAProxy's answer."""
+    """Send one runtime API command and return HAProxy's answer.
+
+    :raises: ValueError, before connecting, for a command the plugin never
+        sends.
+    """
+    check_command(command)
+    return send_unchecked(path, command)
+
+
+def send_unchecked(path, command):
+    """Send any runtime API command; for tests and benches, not the run."""
     client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     client.settimeout(TIMEOUT)
     try:
@@ -81,11 +141,24 @@ def send(path, command):
 
 
 @contextlib.contextmanager
-def locked(path):
-    """Hold an exclusive lock on ``path``, created if missing."""
+def locked(path, timeout=LOCK_TIMEOUT):
+    """Hold an exclusive lock on ``path``, created if missing.
+
+    :raises: TimeoutError naming the file when another process holds the
+        lock for longer than ``timeout`` seconds.
+    """
     os.makedirs(os.path.dirname(path), exist_ok=True)
+    deadline = time.monotonic() + timeout
     with open(path, 'a') as stream:
-        fcntl.flock(stream, fcntl.LOCK_EX)
+        while True:
+            try:
+                fcntl.flock(stream, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise TimeoutError('lock %s still held after %g s'
+                                       % (path, timeout))
+                time.sleep(LOCK_POLL)
         yield
 
 
@@ -94,13 +167,24 @@ def load_record(path=MARKS_FILE):
 
     :returns: ``{'servers': [...], 'temporary': [...]}`` and, once a lease
         was given, ``lease`` (seconds) and ``deadline`` (Unix time). A file
-        of earlier versions, a bare list, holds the servers alone.
+        of earlier versions, a bare list, holds the servers alone; no file
+        is an empty record.
+    :raises: RecordError when the file exists but is not a record.
     """
     try:
         with open(path) as stream:
             data = json.load(stream)
-    except (OSError, ValueError):
+    except FileNotFoundError:
         data = []
+    except (OSError, ValueError) as exc:
+        raise RecordError('the record %s of servers out of service cannot '
+                          'be read (%s); check the servers it should list '
+                          'with "show servers state", then remove it'
+                          % (path, exc))
+    if not isinstance(data, (list, dict)):
+        raise RecordError('the record %s of servers out of service holds '
+                          '%r, not a record; check the servers, then '
+                          'remove it' % (path, data))
     record = {'servers': data} if isinstance(data, list) else dict(data)
     servers = set(record.get('servers') or ())
     record['servers'] = sorted(servers)
@@ -236,16 +320,27 @@ def watch_step(settings, lock, clock=time.time):
     adds servers meanwhile sees it free and starts a new watchdog.
     """
     path = settings['marks_file']
-    with locked(path + RECORD_LOCK):
-        record = load_record(path)
-        watched = bool(record['servers']) and 'deadline' in record
-        left = record.get('deadline', 0) - clock()
-        if watched and left > 0:
-            return min(left, WATCH_INTERVAL)
-        if watched:
-            restore(settings, record)
+    try:
+        with locked(path + RECORD_LOCK):
+            return _watch_record(settings, lock, clock, path)
+    except TimeoutError:
+        return WATCH_INTERVAL
+    except RecordError as exc:
+        log(settings, 'stopping: %s' % exc)
         lock.close()
         return 0
+
+
+def _watch_record(settings, lock, clock, path):
+    record = load_record(path)
+    watched = bool(record['servers']) and 'deadline' in record
+    left = record.get('deadline', 0) - clock()
+    if watched and left > 0:
+        return min(left, WATCH_INTERVAL)
+    if watched:
+        restore(settings, record)
+    lock.close()
+    return 0
 
 
 def watchdog_socket(settings):
@@ -269,20 +364,25 @@ def restore(settings, record):
                '%Y-%m-%dT%H:%M:%S%z', time.localtime(record['deadline']))))
     try:
         path = watchdog_socket(settings)
-        answers = {name: send(path, 'set server %s state ready'
-                              % name).strip() for name in servers}
-    except (OSError, LookupError, ValueError,
-            subprocess.CalledProcessError) as exc:
+        answers = {}
+        for name in servers:
+            command = 'set server %s state ready' % name
+            answers[name] = (command, send(path, command))
+    except (OSError, LookupError, ValueError, subprocess.SubprocessError) \
+            as exc:
         log(settings, '%s; cannot reach HAProxy (%s), %s kept on record for '
                       'the next run' % (why, exc, ', '.join(servers)))
         return
-    save_record({'servers': [], 'temporary': []}, settings['marks_file'])
-    failed = ['%s (%s)' % item for item in sorted(answers.items())
-              if item[1]]
-    log(settings, '%s; set ready: %s; failed: %s; temporary left: %s; '
-                  'record cleared'
-        % (why, ', '.join(servers) or 'none', ', '.join(failed) or 'none',
-           ', '.join(record['temporary']) or 'none'))
+    failed = {name: answer.strip() for name, (command, answer)
+              in answers.items() if not answered_ok(command, answer)}
+    save_record({'servers': sorted(failed), 'temporary': []},
+                settings['marks_file'])
+    log(settings, '%s; set ready: %s; failed, kept on record: %s; '
+                  'temporary left: %s; record %s'
+        % (why, ', '.join(n for n in servers if n not in failed) or 'none',
+           ', '.join('%s (%s)' % item for item in sorted(failed.items()))
+           or 'none', ', '.join(record['temporary']) or 'none',
+           'kept for the next run' if failed else 'cleared'))
 
 
 def log(settings, message):
@@ -319,14 +419,24 @@ def backends_with(config_dir, marker):
 
 
 def send_all(path, commands, result):
-    """Send ``commands`` in order into ``result``; stop at the first error."""
+    """Send ``commands`` in order into ``result``; stop at the first error.
+
+    A command fails unless HAProxy's answer is the one that command gives
+    when it worked.
+    """
     responses = []
     for command in commands or ():
         try:
-            responses.append(send(path, command))
-        except OSError as exc:
+            answer = send(path, command)
+        except (OSError, ValueError) as exc:
             result.update(failed=True,
-                          msg='cannot talk to %s: %s' % (path, exc))
+                          msg='cannot send "%s" to %s: %s'
+                              % (command, path, exc))
+            break
+        responses.append(answer)
+        if not answered_ok(command, answer):
+            result.update(failed=True, msg='"%s" answered "%s"'
+                          % (command, answer.strip()))
             break
     result['responses'] = responses
 
@@ -342,11 +452,19 @@ def handle(request, locate=socket_on_host, marks_file=MARKS_FILE):
     :param marks_file: where the record of servers out of service is kept.
     """
     result = {'failed': False}
+    try:
+        return _handle(request, locate, marks_file, result)
+    except (RecordError, TimeoutError) as exc:
+        result.update(failed=True, msg=str(exc))
+        return result
+
+
+def _handle(request, locate, marks_file, result):
     marks = request.get('marks') or {}
     try:
         path = locate(request['container'], request['socket_path'])
     except (OSError, LookupError, ValueError,
-            subprocess.CalledProcessError) as exc:
+            subprocess.SubprocessError) as exc:
         result.update(failed=True, msg='HAProxy socket not found: %s' % exc)
         return result
     result['socket'] = path

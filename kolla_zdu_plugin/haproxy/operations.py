@@ -28,7 +28,7 @@ def _checked(call, host, commands, marks=None):
     if result.get('failed'):
         raise exceptions.LoadBalancerError(host=host, reason=result['msg'])
     for command, answer in zip(commands, result.get('responses', ())):
-        if runtime.is_error(answer):
+        if not runtime.answered_ok(command, answer):
             raise exceptions.LoadBalancerError(
                 host=host, reason='"%s" answered "%s"'
                                   % (command, answer.strip()))

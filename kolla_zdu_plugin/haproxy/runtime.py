@@ -13,22 +13,33 @@
 
 import csv
 import io
+import re
+
+from kolla_zdu_plugin.haproxy import lb_agent
 
 ADMIN_LEVEL = 'admin'
 READY = 'ready'
 DRAIN = 'drain'
 MAINT = 'maint'
 STATES = (READY, DRAIN, MAINT)
-_ERROR_PREFIXES = ('No such', 'Permission denied', 'Unknown command',
-                   'Require ', 'Invalid', 'Unable', 'Server ', "'")
-_SUCCESS_NOTES = ('New server registered.', 'Server deleted.')
+_SERVER_NAME = re.compile('%s$' % lb_agent.SERVER_NAME)
+
+
+def check_name(name):
+    """Return ``backend/server`` if it is one; raise ValueError otherwise.
+
+    Names reach the runtime API inside a command line, so one with a
+    space, a ``;`` or a newline is refused rather than sent.
+    """
+    if not isinstance(name, str) or not _SERVER_NAME.match(name):
+        raise ValueError('server name %r is not backend/server made of '
+                         'letters, digits and ._:-' % (name,))
+    return name
 
 
 def split_name(name):
     """Split ``backend/server`` into its two parts."""
-    backend, _, server = name.partition('/')
-    if not backend or not server:
-        raise ValueError('server name %r is not backend/server' % name)
+    backend, _, server = check_name(name).partition('/')
     return backend, server
 
 
@@ -36,40 +47,43 @@ def set_state(name, state):
     """Return the command setting a server's administrative state."""
     if state not in STATES:
         raise ValueError('unknown server state %r' % state)
-    return 'set server %s state %s' % (name, state)
+    return 'set server %s state %s' % (check_name(name), state)
 
 
 def add_server(name, address, port, check=True):
     """Return the command adding a dynamic server (HAProxy 2.6 or newer)."""
-    return 'add server %s %s:%s%s' % (name, address, port,
-                                      ' check' if check else '')
+    command = 'add server %s %s:%s%s' % (check_name(name), address, port,
+                                         ' check' if check else '')
+    lb_agent.check_command(command)
+    return command
 
 
 def enable_health(name):
     """Return the command starting health checks of a server."""
-    return 'enable health %s' % name
+    return 'enable health %s' % check_name(name)
 
 
 def delete_server(name):
     """Return the command deleting a dynamic server."""
-    return 'del server %s' % name
+    return 'del server %s' % check_name(name)
 
 
 def shutdown_sessions(name):
     """Return the command closing every session of a server."""
-    return 'shutdown sessions server %s' % name
+    return 'shutdown sessions server %s' % check_name(name)
 
 
 SHOW_STAT = 'show stat'
 SHOW_LEVEL = 'show cli level'
 
 
-def is_error(answer):
-    """Return whether a runtime API answer reports an error."""
-    text = answer.strip()
-    if not text or text in _SUCCESS_NOTES:
-        return False
-    return text.startswith(_ERROR_PREFIXES)
+def answered_ok(command, answer):
+    """Return whether ``answer`` is what ``command`` gives when it worked.
+
+    Success is recognised by the answer each command gives, never by
+    looking for error words.
+    """
+    return lb_agent.answered_ok(command, answer)
 
 
 def parse_stat(answer):

@@ -97,11 +97,16 @@ class ServicePlan:
 
 @dataclasses.dataclass(frozen=True)
 class UpgradePlan:
-    """The plan of a whole zero-downtime upgrade."""
+    """The plan of a whole zero-downtime upgrade.
+
+    :param bounds: the :class:`~kolla_zdu_plugin.planning.bounds.Bounds`
+        the run applies.
+    """
 
     services: typing.Tuple[ServicePlan, ...]
     loadbalancers: typing.Tuple[str, ...]
     notes: typing.Tuple[str, ...] = ()
+    bounds: typing.Optional[typing.Any] = None
 
     def to_dict(self):
         """Return the plan as plain data for JSON."""

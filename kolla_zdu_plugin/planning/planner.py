@@ -15,6 +15,7 @@ import logging
 
 from kolla_zdu_plugin.conf import loading
 from kolla_zdu_plugin import exceptions
+from kolla_zdu_plugin.planning import bounds
 from kolla_zdu_plugin.planning import plan
 from kolla_zdu_plugin.strategies import base
 from kolla_zdu_plugin.strategies import loader
@@ -35,6 +36,23 @@ def _check_overrides(service_map, conf):
                            'deployment; known services: %s'
                            % (group, option, loading.config_source(conf),
                               name, ', '.join(sorted(known))))
+
+
+def _check_loadbalancers(service_map, conf):
+    if service_map.services and not service_map.loadbalancers:
+        raise exceptions.ConfigError(
+            reason='[haproxy] loadbalancer_group in %s is "%s", and no host '
+                   'of the inventory is in that group, so no HAProxy can '
+                   'drain the servers of %s; name the inventory group that '
+                   'runs HAProxy (kolla-ansible calls it loadbalancer)'
+                   % (loading.config_source(conf),
+                      conf.haproxy.loadbalancer_group,
+                      ', '.join(s.name for s in service_map.services)))
+
+
+def migrates(service_map):
+    """Return whether a service migrates its database while drained."""
+    return any(service.database_steps for service in service_map.services)
 
 
 def strategy_name_for(service, conf):
@@ -84,6 +102,9 @@ def make_plan(service_map, conf, registry=None):
     :raises: ConfigError before anything is planned.
     """
     _check_overrides(service_map, conf)
+    _check_loadbalancers(service_map, conf)
+    run_bounds = bounds.from_conf(conf, migrates(service_map))
+    bounds.check_lease(run_bounds, conf)
     registry = registry or loader.StrategyRegistry(conf)
     load_strategies(service_map, conf, registry)
     plans = []
@@ -94,4 +115,4 @@ def make_plan(service_map, conf, registry=None):
                                                               conf)))
     return plan.UpgradePlan(services=tuple(plans),
                             loadbalancers=service_map.loadbalancers,
-                            notes=service_map.notes)
+                            notes=service_map.notes, bounds=run_bounds)

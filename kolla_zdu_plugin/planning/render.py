@@ -26,10 +26,25 @@ def _target(step):
     return '%s%s' % (' '.join(step.servers), where)
 
 
+def _bounds(upgrade_plan):
+    bounds = upgrade_plan.bounds
+    out, _parts = bounds.out_of_service()
+    return ('bounds: drain %d s, recreate %d s, readiness %d s%s; '
+            'out-of-service lease %d s (a host is out at most %d s); '
+            'hold %d s, at most %d requests' % (
+                bounds.drain_timeout, bounds.recreate_time,
+                bounds.readiness_timeout,
+                ', migrations %d s' % bounds.migration_time
+                if bounds.migrates else '',
+                bounds.lease, out, bounds.hold_time, bounds.held_requests))
+
+
 def as_table(upgrade_plan):
     """Return the plan as text: a header per service, a line per step."""
     loadbalancers = ', '.join(upgrade_plan.loadbalancers) or 'none'
     lines = ['HAProxy hosts: %s' % loadbalancers]
+    if upgrade_plan.bounds is not None:
+        lines.append(_bounds(upgrade_plan))
     for service_plan in upgrade_plan.services:
         lines.append('')
         lines.append('%s (%s, container %s): %s' % (

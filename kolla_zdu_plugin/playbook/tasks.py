@@ -75,6 +75,18 @@ def config_dir(service):
     return '{{ node_config_directory }}/%s' % service.name
 
 
+def _shell_dirs(service):
+    """Return the quoted shell words of the directory and its copy.
+
+    ``node_config_directory`` comes from the operator's globals.yml, so it
+    goes through Jinja's ``quote`` filter before the shell sees it.
+    """
+    path = "(node_config_directory ~ '/%s%s')"
+    return {'d': '{{ %s | quote }}' % (path % (service.name, '')),
+            'copy': '{{ %s | quote }}' % (path % (service.name,
+                                                  PREVIOUS_CONFIG_SUFFIX))}
+
+
 def container_definition(service, name, image):
     """Return ``kolla_container`` arguments from the role's definition."""
     definition = "%s['%s']" % (service.services_var, service.name)
@@ -97,8 +109,8 @@ def save_config(service):
         'become': True,
         'changed_when': False,
         'ansible.builtin.shell':
-            'rm -rf {d}{s} && if [ -d {d} ]; then cp -a {d} {d}{s}; fi'
-            .format(d=directory, s=PREVIOUS_CONFIG_SUFFIX)}
+            'rm -rf {copy} && if [ -d {d} ]; then cp -a {d} {copy}; fi'
+            .format(**_shell_dirs(service))}
 
 
 def forget_config(service):
@@ -190,8 +202,8 @@ def _restore_previous(service, label):
          'become': True,
          'when': known,
          'ansible.builtin.shell':
-             'if [ -d {d}{s} ]; then rm -rf {d} && cp -a {d}{s} {d}; fi'
-             .format(d=directory, s=PREVIOUS_CONFIG_SUFFIX)},
+             'if [ -d {copy} ]; then rm -rf {d} && cp -a {copy} {d}; fi'
+             .format(**_shell_dirs(service))},
         {'name': 'zdu | roll %s on %s back to {{ %s }}' % (
             service.name, label, PREVIOUS_IMAGE),
          'become': True,

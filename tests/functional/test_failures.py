@@ -32,6 +32,17 @@ from tests.functional import test_lab
 NODES = ["node1", "node2", "node3"]
 BACKEND = "zdu_demo_back"
 READINESS_REQUESTS = 3000
+# The shortest lease the plan accepts with these bounds: drain, recreate
+# and readiness of one host, 20 s each.
+SHORT_LEASE_SECONDS = 60
+SHORT_LEASE = """[haproxy]
+out_of_service_lease = %d
+[drain]
+timeout = 20
+recreate_time = 20
+[readiness]
+timeout = 20
+""" % SHORT_LEASE_SECONDS
 
 
 class FailureTest(test_lab.LabTestMixin, unittest.TestCase):
@@ -127,8 +138,7 @@ class FailureTest(test_lab.LabTestMixin, unittest.TestCase):
     def test_killed_run_is_released_by_lease_and_rerun_converges(self):
         code, output = helpers.lab("target", "v2", timeout=60)
         self.assertEqual(0, code, output)
-        config = self.config_file("short-lease.conf",
-                                  "[haproxy]\nout_of_service_lease = 30\n")
+        config = self.config_file("short-lease.conf", SHORT_LEASE)
         command = scenario.upgrade_command(
             self.env, "parallel", ("--zdu-config-file", config))
         log_path = os.path.join(self.output_dir(), "killed-upgrade.log")
@@ -146,11 +156,13 @@ class FailureTest(test_lab.LabTestMixin, unittest.TestCase):
                         % log_path)
         killed_at = time.monotonic()
         released = helpers.wait_until(
-            lambda: not self.out_of_service("node1"), timeout=90)
+            lambda: not self.out_of_service("node1"),
+            timeout=SHORT_LEASE_SECONDS + 60)
         print("servers %s were back in service %.0f s after the kill"
               % (drained, time.monotonic() - killed_at))
-        self.assertTrue(released, "servers still out of service 90 s after "
-                        "the run was killed, with a 30 s lease")
+        self.assertTrue(released, "servers still out of service %d s after "
+                        "the run was killed, with a %d s lease"
+                        % (SHORT_LEASE_SECONDS + 60, SHORT_LEASE_SECONDS))
 
         outcome, totals, log = self.upgrade(
             "v2", "rerun-after-kill", "parallel",

@@ -87,3 +87,43 @@ class LoadConfigTestCase(base.TestCase):
         self.write_config('zdu.conf', 'strategy = rolling\n')
         self.assertRaises(exceptions.ConfigError, loading.load_config,
                           self.config_dir)
+
+    def test_range_error_is_one_clean_line(self):
+        path = self.write_config('zdu.conf', '[drain]\ntimeout = 0\n')
+        exc = self.assertRaises(exceptions.ConfigError, loading.load_config,
+                                self.config_dir)
+        self.assertEqual(
+            'Invalid configuration: invalid value for option "timeout" in '
+            'section [drain] of %s: Should be greater than or equal to 1'
+            % path, str(exc))
+        self.assertNotIn('LocationInfo', str(exc))
+
+    def test_absurdly_long_lease_is_refused(self):
+        self.write_config('zdu.conf',
+                          '[haproxy]\nout_of_service_lease = 86400\n')
+        exc = self.assertRaises(exceptions.ConfigError, loading.load_config,
+                                self.config_dir)
+        self.assertIn('"out_of_service_lease" in section [haproxy]',
+                      str(exc))
+        self.assertIn('less than or equal to 21600', str(exc))
+
+    def test_empty_socket_path_is_refused(self):
+        path = self.write_config('zdu.conf', '[haproxy]\nsocket_path =\n')
+        exc = self.assertRaises(exceptions.ConfigError, loading.load_config,
+                                self.config_dir)
+        self.assertIn('[haproxy] socket_path in %s must be an absolute path'
+                      % path, str(exc))
+
+    def test_relative_report_dir_is_refused(self):
+        self.write_config('zdu.conf', '[zdu]\nreport_dir = logs\n')
+        exc = self.assertRaises(exceptions.ConfigError, loading.load_config,
+                                self.config_dir)
+        self.assertIn("[zdu] report_dir", str(exc))
+        self.assertIn("(got 'logs')", str(exc))
+
+    def test_unimplemented_probe_kinds_are_not_offered(self):
+        for kind in ('haproxy', 'container'):
+            self.write_config('zdu.conf', '[readiness]\nprobe = %s\n' % kind)
+            exc = self.assertRaises(exceptions.ConfigError,
+                                    loading.load_config, self.config_dir)
+            self.assertIn('"probe"', str(exc))

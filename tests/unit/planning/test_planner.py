@@ -13,6 +13,7 @@ from unittest import mock
 
 from kolla_zdu_plugin import exceptions
 from kolla_zdu_plugin.planning import planner
+from kolla_zdu_plugin.planning import render
 from kolla_zdu_plugin.servicemap import model
 from kolla_zdu_plugin.strategies import loader
 from tests.unit import base
@@ -90,3 +91,50 @@ class PlannerTestCase(base.TestCase):
                                 service_map(base.make_service('api')), conf)
         self.assertIn('[buffer] restart_times', str(exc))
         self.assertIn('"nosuch"', str(exc))
+
+    def test_lease_shorter_than_time_out_of_service_is_refused(self):
+        conf = self.make_conf(haproxy={'out_of_service_lease': 30})
+        exc = self.assertRaises(exceptions.ConfigError, planner.make_plan,
+                                service_map(base.make_service('api')), conf)
+        self.assertIn('[haproxy] out_of_service_lease in built-in defaults '
+                      'is 30 s, shorter than the 300 s', str(exc))
+        self.assertIn('[drain] timeout 60 + [drain] recreate_time 120 + '
+                      '[readiness] timeout 120', str(exc))
+        self.assertIn('at least 300', str(exc))
+
+    def test_migrations_count_in_the_lease(self):
+        steps = (model.DatabaseStep(host='ctl1', phase='expand-migrate',
+                                    handler='db'),)
+        services = service_map(base.make_service(
+            'api', database_steps=steps))
+        conf = self.make_conf(haproxy={'out_of_service_lease': 600})
+        exc = self.assertRaises(exceptions.ConfigError, planner.make_plan,
+                                services, conf)
+        self.assertIn('+ [drain] migration_time 600', str(exc))
+        conf = self.make_conf(haproxy={'out_of_service_lease': 900})
+        result = planner.make_plan(services, conf)
+        self.assertEqual((900, True), (result.bounds.lease,
+                                       result.bounds.migrates))
+
+    def test_plan_carries_every_bound(self):
+        conf = self.make_conf(drain={'timeout': 30},
+                              buffer={'max_hold_time': 15})
+        result = planner.make_plan(service_map(base.make_service('api')),
+                                   conf)
+        self.assertEqual(
+            {'drain_timeout': 30, 'recreate_time': 120,
+             'readiness_timeout': 120, 'migration_time': 600, 'lease': 900,
+             'hold_time': 15, 'held_requests': 2000, 'migrates': False},
+            result.to_dict()['bounds'])
+        self.assertIn('bounds: drain 30 s, recreate 120 s, readiness 120 s; '
+                      'out-of-service lease 900 s (a host is out at most '
+                      '270 s); hold 15 s, at most 2000 requests',
+                      render.as_table(result))
+
+    def test_no_loadbalancer_host_is_refused(self):
+        services = model.ServiceMap(services=(base.make_service('api'),),
+                                    loadbalancers=())
+        exc = self.assertRaises(exceptions.ConfigError, planner.make_plan,
+                                services, self.make_conf())
+        self.assertIn('[haproxy] loadbalancer_group in built-in defaults is '
+                      '"loadbalancer", and no host', str(exc))

@@ -9,6 +9,9 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
+from ansible.parsing import dataloader
+from ansible import template
+
 from kolla_zdu_plugin.playbook import plays
 from kolla_zdu_plugin.servicemap import model
 from tests.unit import base
@@ -70,15 +73,30 @@ class RollingPlayTestCase(base.TestCase):
         self.assertTrue(uri['ansible.builtin.uri']['url'].endswith(
             ':8080/healthcheck'))
 
+    def test_config_paths_reach_the_shell_quoted(self):
+        play = plays.rolling_host(service(), 'ctl1', self.make_conf())
+        templar = template.Templar(
+            loader=dataloader.DataLoader(),
+            variables={'node_config_directory': "/etc/kolla x/it's"})
+        saved = templar.template(template.trust_as_template(
+            play['tasks'][2]['ansible.builtin.shell']))
+        self.assertEqual(
+            "rm -rf '/etc/kolla x/it'\"'\"'s/api.zdu-previous' && "
+            "if [ -d '/etc/kolla x/it'\"'\"'s/api' ]; then "
+            "cp -a '/etc/kolla x/it'\"'\"'s/api' "
+            "'/etc/kolla x/it'\"'\"'s/api.zdu-previous'; fi", saved)
+
     def test_rescue_rolls_back_and_names_service_host_and_check(self):
         play = plays.rolling_host(service(), 'ctl1', self.make_conf())
         saved = play['tasks'][2]['ansible.builtin.shell']
-        self.assertIn('cp -a {{ node_config_directory }}/api '
-                      '{{ node_config_directory }}/api.zdu-previous', saved)
+        directory = "{{ (node_config_directory ~ '/api') | quote }}"
+        copy = "{{ (node_config_directory ~ '/api.zdu-previous') | quote }}"
+        self.assertEqual('rm -rf %s && if [ -d %s ]; then cp -a %s %s; fi'
+                         % (copy, directory, directory, copy), saved)
         rescue = play['tasks'][4]['rescue']
-        self.assertIn('cp -a {{ node_config_directory }}/api.zdu-previous '
-                      '{{ node_config_directory }}/api',
-                      rescue[0]['ansible.builtin.shell'])
+        self.assertEqual('if [ -d %s ]; then rm -rf %s && cp -a %s %s; fi'
+                         % (copy, directory, copy, directory),
+                         rescue[0]['ansible.builtin.shell'])
         restore = rescue[1]['kolla_container']
         self.assertEqual('recreate_or_restart_container', restore['action'])
         self.assertEqual('api', restore['name'])

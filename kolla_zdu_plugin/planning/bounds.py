@@ -1,0 +1,79 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The time bounds a run applies, computed once from the options.
+
+The plan shows these values and the run uses them; the lease check below
+compares them before anything runs.
+"""
+
+import dataclasses
+
+from kolla_zdu_plugin.conf import loading
+from kolla_zdu_plugin import exceptions
+
+
+@dataclasses.dataclass(frozen=True)
+class Bounds:
+    """Every bound of a run, in seconds unless named otherwise.
+
+    :param migrates: whether a planned service migrates its database
+        while its first host is drained, which adds ``migration_time`` to
+        the time a host is out of service.
+    """
+
+    drain_timeout: int
+    recreate_time: int
+    readiness_timeout: int
+    migration_time: int
+    lease: int
+    hold_time: int
+    held_requests: int
+    migrates: bool = False
+
+    def out_of_service(self):
+        """Return ``(seconds, parts)``: the longest time a host is out."""
+        parts = [('[drain] timeout', self.drain_timeout),
+                 ('[drain] recreate_time', self.recreate_time),
+                 ('[readiness] timeout', self.readiness_timeout)]
+        if self.migrates:
+            parts.append(('[drain] migration_time', self.migration_time))
+        return sum(seconds for _name, seconds in parts), parts
+
+
+def from_conf(conf, migrates=False):
+    """Return the :class:`Bounds` the options of ``conf`` set."""
+    return Bounds(
+        migrates=migrates,
+        drain_timeout=conf.drain.timeout,
+        recreate_time=conf.drain.recreate_time,
+        readiness_timeout=conf.readiness.timeout,
+        migration_time=conf.drain.migration_time,
+        lease=conf.haproxy.out_of_service_lease,
+        hold_time=conf.buffer.max_hold_time,
+        held_requests=conf.buffer.max_held_requests)
+
+
+def check_lease(bounds, conf):
+    """Refuse a lease shorter than a host's longest time out of service.
+
+    :raises: ConfigError naming the option, its file and the minimum.
+    """
+    needed, parts = bounds.out_of_service()
+    if bounds.lease >= needed:
+        return
+    raise exceptions.ConfigError(
+        reason='[haproxy] out_of_service_lease in %s is %d s, shorter than '
+               'the %d s a host can be out of service (%s); a watchdog would '
+               'put its servers back while its container is replaced. Set '
+               'it to at least %d.'
+               % (loading.config_source(conf), bounds.lease, needed,
+                  ' + '.join('%s %d' % part for part in parts), needed))
