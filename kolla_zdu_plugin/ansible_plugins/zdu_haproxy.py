@@ -38,8 +38,9 @@ def _operation(call, host, args):
     name = args['operation']
     servers = list(args.get('servers') or ())
     if name == 'check':
-        return {'changed': False, 'states': operations.check(call, host,
-                                                             servers)}
+        states = operations.check(call, host, servers)
+        return {'changed': False, 'states': states,
+                'operator_out': operations.operator_out(call, states)}
     if name == 'check_hold':
         backends = sorted({server.split('/', 1)[0] for server in servers})
         found = call([], None, {'hold_config_dir': args['config_dir'],
@@ -51,8 +52,8 @@ def _operation(call, host, args):
                               found.get('holding_backends') or [])
         return {'changed': False}
     if name in runtime.STATES:
-        operations.set_state(call, host, servers, name)
-        return {'changed': True}
+        left = operations.set_state(call, host, servers, name)
+        return {'changed': len(left) < len(servers), 'left_alone': left}
     if name == 'wait_drained':
         waited, left = operations.wait_drained(
             call, host, servers, float(args.get('timeout', 60)),

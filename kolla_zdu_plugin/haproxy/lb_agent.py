@@ -33,7 +33,9 @@ record and logs why in ``watchdog.log`` beside it.
 
 import base64
 import contextlib
+import csv
 import fcntl
+import io
 import json
 import os
 import re
@@ -418,6 +420,56 @@ def backends_with(config_dir, marker):
     return found
 
 
+OUT_OF_SERVICE = ('MAINT', 'DRAIN')
+
+
+def parse_stat(answer):
+    """Parse ``show stat`` CSV into ``{'backend/server': row}``.
+
+    Rows of frontends and the BACKEND pseudo-servers are left out.
+    """
+    servers = {}
+    for row in csv.DictReader(io.StringIO(answer.lstrip('# '))):
+        name = row.get('svname')
+        if name and name not in ('FRONTEND', 'BACKEND'):
+            servers['%s/%s' % (row['pxname'], name)] = row
+    return servers
+
+
+def operator_out(path, servers, marks):
+    """Return the servers of ``servers`` someone else took out of service.
+
+    They are in MAINT or DRAIN and not on the plugin's record: the
+    operator's own maintenance, which the plugin never changes.
+    """
+    rows = parse_stat(send(path, 'show stat'))
+    return sorted(
+        name for name in servers
+        if name in rows and name not in marks
+        and (rows[name].get('status') or '').startswith(OUT_OF_SERVICE))
+
+
+def state_change(path, change, marks_file, result):
+    """Return the marks and commands of a state change of servers.
+
+    Servers the operator took out of service are left alone, and named in
+    ``result['left_alone']``.
+
+    :param change: ``{'servers': [...], 'state': 'ready'|'drain'|'maint'}``.
+    :returns: ``(marks, commands)``: servers put out of service are added
+        to the record before the commands run, servers set ready leave it
+        once HAProxy confirmed.
+    """
+    servers, state = list(change['servers']), change['state']
+    left = operator_out(path, servers, set(load_marks(marks_file)))
+    changed = [name for name in servers if name not in left]
+    result['left_alone'] = left
+    commands = ['set server %s state %s' % (name, state)
+                for name in changed]
+    marks = {'remove' if state == 'ready' else 'add': changed}
+    return marks, commands
+
+
 def send_all(path, commands, result):
     """Send ``commands`` in order into ``result``; stop at the first error.
 
@@ -461,6 +513,7 @@ def handle(request, locate=socket_on_host, marks_file=MARKS_FILE):
 
 def _handle(request, locate, marks_file, result):
     marks = request.get('marks') or {}
+    commands = request.get('commands')
     try:
         path = locate(request['container'], request['socket_path'])
     except (OSError, LookupError, ValueError,
@@ -468,6 +521,9 @@ def _handle(request, locate, marks_file, result):
         result.update(failed=True, msg='HAProxy socket not found: %s' % exc)
         return result
     result['socket'] = path
+    if request.get('set_state'):
+        marks, commands = state_change(path, request['set_state'],
+                                       marks_file, result)
     if marks.get('add'):
         result['marks'] = update_marks(
             add=marks['add'], path=marks_file,
@@ -476,7 +532,7 @@ def _handle(request, locate, marks_file, result):
         {'container': request['container'], 'marks_file': marks_file,
          'socket_path': request['socket_path'], 'socket': path},
         request.get('lease')))
-    send_all(path, request.get('commands'), result)
+    send_all(path, commands, result)
     if marks.get('remove') and not result['failed']:
         result['marks'] = update_marks(remove=marks['remove'],
                                        path=marks_file)

@@ -20,11 +20,12 @@ without Ansible and runs unchanged from the Ansible action plugin.
 import time
 
 from kolla_zdu_plugin import exceptions
+from kolla_zdu_plugin.haproxy import lb_agent
 from kolla_zdu_plugin.haproxy import runtime
 
 
-def _checked(call, host, commands, marks=None):
-    result = call(list(commands), marks)
+def _checked(call, host, commands, marks=None, extra=None):
+    result = call(list(commands), marks, extra)
     if result.get('failed'):
         raise exceptions.LoadBalancerError(host=host, reason=result['msg'])
     for command, answer in zip(commands, result.get('responses', ())):
@@ -66,12 +67,33 @@ def check(call, host, servers):
     return {name: runtime.status(known[name]) for name in servers}
 
 
+def operator_out(call, states):
+    """Return the servers of ``states`` out of service by the operator.
+
+    :param states: ``{server: status}`` as :func:`check` returns it.
+    :returns: the servers in MAINT or DRAIN that are not on the plugin's
+        record, sorted.
+    """
+    marks = set(call([], {'read': True}).get('marks') or ())
+    return sorted(name for name, status in states.items()
+                  if name not in marks
+                  and status.startswith(lb_agent.OUT_OF_SERVICE))
+
+
 def set_state(call, host, servers, state):
-    """Set ``servers`` to ``state``; record those taken out of service."""
-    marks = ({'add': list(servers)} if state != runtime.READY
-             else {'remove': list(servers)})
-    _checked(call, host, [runtime.set_state(name, state)
-                          for name in servers], marks)
+    """Set ``servers`` to ``state``; record those taken out of service.
+
+    A server in MAINT or DRAIN that the plugin did not take out of service
+    is the operator's: it is left as it is, and never set ready.
+
+    :returns: the servers left alone.
+    """
+    if state not in runtime.STATES:
+        raise ValueError('unknown server state %r' % state)
+    change = {'servers': [runtime.check_name(name) for name in servers],
+              'state': state}
+    result = _checked(call, host, [], None, {'set_state': change})
+    return result.get('left_alone') or []
 
 
 def wait_drained(call, host, servers, timeout, poll_interval,

@@ -11,8 +11,6 @@
 # under the License.
 """HAProxy runtime API commands and the parsing of their answers."""
 
-import csv
-import io
 import re
 
 from kolla_zdu_plugin.haproxy import lb_agent
@@ -91,14 +89,7 @@ def parse_stat(answer):
 
     Rows of frontends and the BACKEND pseudo-servers are left out.
     """
-    text = answer.lstrip('# ')
-    servers = {}
-    for row in csv.DictReader(io.StringIO(text)):
-        name = row.get('svname')
-        if not name or name in ('FRONTEND', 'BACKEND'):
-            continue
-        servers['%s/%s' % (row['pxname'], name)] = row
-    return servers
+    return lb_agent.parse_stat(answer)
 
 
 def current_sessions(row):

@@ -20,6 +20,8 @@ from kolla_zdu_plugin.playbook import tasks
 from kolla_zdu_plugin.strategies import steps
 
 PLAYBOOK_NAME = 'zdu-upgrade.yml'
+# What the pre-flight check found on each loadbalancer host.
+PREFLIGHT = 'zdu_preflight'
 
 
 class _Dumper(yaml.SafeDumper):
@@ -127,7 +129,15 @@ def preflight(services, parallel_services, loadbalancers, conf,
                   'zdu_haproxy': {
                       'operation': 'check', 'servers': servers,
                       'container': conf.haproxy.container_name,
-                      'socket_path': conf.haproxy.socket_path}}]
+                      'socket_path': conf.haproxy.socket_path},
+                  'register': PREFLIGHT},
+                 {'name': 'zdu | pre-flight | servers the operator took out '
+                          'of service stay out',
+                  'when': '%s.operator_out | length > 0' % PREFLIGHT,
+                  'ansible.builtin.debug': {
+                      'msg': 'left as found, in maintenance or drain: '
+                             "{{ %s.operator_out | join(', ') }}"
+                             % PREFLIGHT}}]
     if buffer_services:
         lb_checks.append(_hold_check(buffer_services, conf))
     host_checks = [_pull(service, service.image) for service in services]
@@ -173,12 +183,17 @@ def verify(services, loadbalancers, conf):
                              'container': conf.haproxy.container_name,
                              'socket_path': conf.haproxy.socket_path},
              'register': 'zdu_final'},
-            {'name': 'zdu | no server is left drained or in maintenance',
+            {'name': 'zdu | no server is left drained or in maintenance, '
+                     'but those found so',
              'ansible.builtin.assert': {
-                 'that': "zdu_final.states.values() | select('match', "
-                         "'^(MAINT|DRAIN)') | list | length == 0",
+                 'that': "zdu_final.states | dict2items | selectattr("
+                         "'value', 'match', '^(MAINT|DRAIN)') | map("
+                         "attribute='key') | difference(%s.operator_out | "
+                         "default([])) | length == 0" % PREFLIGHT,
                  'fail_msg': 'servers still out of service: '
-                             '{{ zdu_final.states }}'}},
+                             '{{ zdu_final.states }}; out of service before '
+                             'the run: {{ %s.operator_out | default([]) }}'
+                             % PREFLIGHT}},
         ]}
 
 

@@ -28,15 +28,17 @@ def _play(name, hosts, play_tasks, serial=None):
 def rolling_host(service, host, conf):
     """Drain ``host`` everywhere, upgrade it with kolla's role, restore it."""
     servers = steps.server_names(service, host)
-    body = [tasks.wait_drained(servers, service, conf),
+    # The drain is inside the block: if it fails on one HAProxy, the
+    # servers it drained on the others are put back at once.
+    body = [tasks.haproxy('drain', servers, service, conf),
+            tasks.wait_drained(servers, service, conf),
             tasks.kolla_role(service),
             tasks.flush_handlers()]
     body += tasks.wait_ready(service, host, conf)
     return _play(
         'zdu | %s | rolling | %s' % (service.name, host), host,
         tasks.record_previous(service)
-        + [tasks.haproxy('drain', servers, service, conf),
-           {'block': body,
+        + [{'block': body,
             'rescue': tasks.roll_back(service, host, conf),
             'always': [tasks.haproxy('ready', servers, service, conf),
                        tasks.forget_config(service)]}])

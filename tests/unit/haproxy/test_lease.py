@@ -38,11 +38,12 @@ class LeaseTestCase(base.TestCase):
         self.lease = None
         self.in_service = self.states()
 
-    def call(self, commands, marks=None):
+    def call(self, commands, marks=None, extra=None):
         """Run the agent as the action plugin does, with ``self.lease``."""
         request = {'container': 'haproxy', 'socket_path': '/ignored',
                    'commands': commands, 'marks': marks or {},
                    'lease': self.lease}
+        request.update(extra or {})
         result = lb_agent.handle(
             request, locate=lambda c, p: self.haproxy.admin_socket,
             marks_file=self.marks)

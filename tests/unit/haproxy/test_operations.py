@@ -32,9 +32,10 @@ class OperationsTestCase(base.TestCase):
         self.marks = os.path.join(self.haproxy.dir, 'marks.json')
         self.socket = self.haproxy.admin_socket
 
-    def call(self, commands, marks=None):
+    def call(self, commands, marks=None, extra=None):
         request = {'container': 'haproxy', 'socket_path': '/ignored',
                    'commands': commands, 'marks': marks or {}}
+        request.update(extra or {})
         return lb_agent.handle(request, locate=lambda c, p: self.socket,
                                marks_file=self.marks)
 
@@ -112,6 +113,35 @@ class OperationsTestCase(base.TestCase):
         operations.converge(self.call, 'lb1',
                             lambda name: name.endswith('_zdu_next'))
         self.assertEqual('MAINT', self.states()[NODE2])
+
+    def test_drain_and_ready_leave_the_operators_maintenance(self):
+        # NODE2 was taken out on purpose before the run: a run draining
+        # and restoring every server must leave it in maintenance.
+        self.call(['set server %s state maint' % NODE2])
+        left = operations.set_state(self.call, 'lb1', [NODE1, NODE2],
+                                    runtime.DRAIN)
+        self.assertEqual([NODE2], left)
+        self.assertEqual({NODE1: 'DRAIN', NODE2: 'MAINT'}, self.states())
+        self.assertEqual([NODE1], lb_agent.load_marks(self.marks))
+        left = operations.set_state(self.call, 'lb1', [NODE1, NODE2],
+                                    runtime.READY)
+        self.assertEqual([NODE2], left)
+        self.assertEqual('MAINT', self.states()[NODE2])
+        self.assertNotIn(self.states()[NODE1], ('DRAIN', 'MAINT'))
+        self.assertEqual([], lb_agent.load_marks(self.marks))
+
+    def test_operators_drain_is_not_turned_into_maint(self):
+        self.call(['set server %s state drain' % NODE1])
+        left = operations.set_state(self.call, 'lb1', [NODE1], runtime.MAINT)
+        self.assertEqual([NODE1], left)
+        self.assertEqual('DRAIN', self.states()[NODE1])
+
+    def test_a_server_the_plugin_drained_is_set_ready(self):
+        operations.set_state(self.call, 'lb1', [NODE1], runtime.DRAIN)
+        operations.set_state(self.call, 'lb1', [NODE1], runtime.MAINT)
+        self.assertEqual([], operations.set_state(self.call, 'lb1', [NODE1],
+                                                  runtime.READY))
+        self.assertNotIn(self.states()[NODE1], ('DRAIN', 'MAINT'))
 
 
 class HoldCheckTestCase(base.TestCase):

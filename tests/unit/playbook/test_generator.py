@@ -11,6 +11,8 @@
 # under the License.
 import os
 
+from ansible.parsing import dataloader
+from ansible import template
 import yaml
 
 from kolla_zdu_plugin.planning import plan
@@ -72,6 +74,31 @@ class GeneratorTestCase(base.TestCase):
             text = stream.read()
         self.assertNotIn('&id', text)
         self.assertEqual(self.build(), yaml.safe_load(text))
+
+    def test_verify_allows_only_what_was_out_before_the_run(self):
+        verify = [play for play in self.build()
+                  if play.get('name', '').startswith('zdu | verify')][0]
+        that = verify['tasks'][1]['ansible.builtin.assert']['that']
+
+        def passes(states, operator_out):
+            variables = {'zdu_final': {'states': states},
+                         generator.PREFLIGHT: {'operator_out': operator_out}}
+            templar = template.Templar(loader=dataloader.DataLoader(),
+                                       variables=variables)
+            return templar.template(template.trust_as_template(
+                '{{ %s }}' % that))
+
+        states = {'api_back/ctl1': 'UP', 'api_back/ctl2': 'MAINT'}
+        self.assertTrue(passes(states, ['api_back/ctl2']))
+        self.assertFalse(passes(states, []))
+        self.assertFalse(passes(dict(states, **{'api_back/ctl1': 'DRAIN'}),
+                                ['api_back/ctl2']))
+        self.assertTrue(passes({'api_back/ctl1': 'UP'}, []))
+
+    def test_preflight_registers_what_the_operator_took_out(self):
+        check = self.build()[1]['tasks']
+        self.assertEqual(generator.PREFLIGHT, check[0]['register'])
+        self.assertIn('operator_out', check[1]['when'])
 
 
 class WorkspaceTestCase(base.TestCase):

@@ -48,20 +48,22 @@ class RollingPlayTestCase(base.TestCase):
         play = plays.rolling_host(service(), 'ctl2', conf)
         self.assertEqual('ctl2', play['hosts'])
         self.assertTrue(play['any_errors_fatal'])
-        drain = play['tasks'][3]
+        guarded = play['tasks'][3]
+        # The drain is protected: if it fails on lb2, lb1 is put back.
+        drain = guarded['block'][0]
         self.assertEqual('drain', drain['zdu_haproxy']['operation'])
         self.assertEqual(['api_back/ctl2'], drain['zdu_haproxy']['servers'])
         self.assertEqual(['lb1', 'lb2'], drain['loop'])
         self.assertEqual('{{ item }}', drain['delegate_to'])
-        guarded = play['tasks'][4]
+        self.assertEqual(4, len(play['tasks']))
         body = [t.get('zdu_haproxy', {}).get('operation')
                 or t.get('ansible.builtin.include_role', {}).get('name')
                 or t.get('ansible.builtin.meta')
                 or ('uri' if 'ansible.builtin.uri' in t else None)
                 for t in guarded['block']]
-        self.assertEqual(['wait_drained', 'api', 'flush_handlers', 'uri',
-                          'uri'], body)
-        self.assertEqual(9, guarded['block'][0]['zdu_haproxy']['timeout'])
+        self.assertEqual(['drain', 'wait_drained', 'api', 'flush_handlers',
+                          'uri', 'uri'], body)
+        self.assertEqual(9, guarded['block'][1]['zdu_haproxy']['timeout'])
         self.assertEqual('ready',
                          guarded['always'][0]['zdu_haproxy']['operation'])
         self.assertEqual('{{ node_config_directory }}/api.zdu-previous',
@@ -93,7 +95,7 @@ class RollingPlayTestCase(base.TestCase):
         copy = "{{ (node_config_directory ~ '/api.zdu-previous') | quote }}"
         self.assertEqual('rm -rf %s && if [ -d %s ]; then cp -a %s %s; fi'
                          % (copy, directory, directory, copy), saved)
-        rescue = play['tasks'][4]['rescue']
+        rescue = play['tasks'][3]['rescue']
         self.assertEqual('if [ -d %s ]; then rm -rf %s && cp -a %s %s; fi'
                          % (copy, directory, copy, directory),
                          rescue[0]['ansible.builtin.shell'])
@@ -110,7 +112,7 @@ class RollingPlayTestCase(base.TestCase):
     def test_no_rollback_when_disabled(self):
         conf = self.make_conf(zdu={'rollback_on_failure': False})
         play = plays.rolling_host(service(), 'ctl1', conf)
-        rescue = play['tasks'][4]['rescue']
+        rescue = play['tasks'][3]['rescue']
         self.assertEqual(1, len(rescue))
         self.assertIn('rollback_on_failure is false',
                       rescue[0]['ansible.builtin.fail']['msg'])
