@@ -54,6 +54,9 @@ def _operation(call, host, args):
     if name in runtime.STATES:
         left = operations.set_state(call, host, servers, name)
         return {'changed': len(left) < len(servers), 'left_alone': left}
+    if name == 'keep':
+        operations.keep_out(call, host, servers)
+        return {'changed': True}
     if name == 'wait_drained':
         waited, left = operations.wait_drained(
             call, host, servers, float(args.get('timeout', 60)),

@@ -192,6 +192,7 @@ def load_record(path=MARKS_FILE):
     record['servers'] = sorted(servers)
     record['temporary'] = sorted(servers & set(record.get('temporary')
                                                or ()))
+    record['kept'] = sorted(servers & set(record.get('kept') or ()))
     return record
 
 
@@ -209,18 +210,24 @@ def load_marks(path=MARKS_FILE):
     return load_record(path)['servers']
 
 
-def update_marks(add=(), remove=(), path=MARKS_FILE, temporary=False):
+def update_marks(add=(), remove=(), path=MARKS_FILE, temporary=False,
+                 keep=()):
     """Add and remove ``backend/server`` names; return the new record.
 
     :param temporary: the added servers are the plugin's temporary ones,
         which the watchdog leaves for the next run to delete.
+    :param keep: servers on record that stay out of service until the next
+        run, whatever the lease: a failed host left drained on purpose.
     """
     with locked(path + RECORD_LOCK):
         record = load_record(path)
         servers = (set(record['servers']) - set(remove)) | set(add)
-        kept = set(record['temporary']) | (set(add) if temporary else set())
+        temporary = set(record['temporary']) | (set(add) if temporary
+                                                else set())
+        kept = set(record['kept']) | set(keep)
         record.update(servers=sorted(servers),
-                      temporary=sorted(kept & servers))
+                      temporary=sorted(temporary & servers),
+                      kept=sorted(kept & servers))
         save_record(record, path)
     return record['servers']
 
@@ -358,8 +365,8 @@ def restore(settings, record):
     Temporary servers are left for the next run to delete. If HAProxy
     cannot be reached the record is kept for the next run to converge.
     """
-    servers = [name for name in record['servers']
-               if name not in record['temporary']]
+    left = set(record['temporary']) | set(record['kept'])
+    servers = [name for name in record['servers'] if name not in left]
     why = ('lease of %gs expired at %s with no renewal (the run that took '
            'them out of service stopped)'
            % (record['lease'], time.strftime(
@@ -377,14 +384,18 @@ def restore(settings, record):
         return
     failed = {name: answer.strip() for name, (command, answer)
               in answers.items() if not answered_ok(command, answer)}
-    save_record({'servers': sorted(failed), 'temporary': []},
+    save_record({'servers': sorted(set(failed) | set(record['kept'])),
+                 'temporary': [], 'kept': record['kept']},
                 settings['marks_file'])
     log(settings, '%s; set ready: %s; failed, kept on record: %s; '
-                  'temporary left: %s; record %s'
+                  'temporary left: %s; left drained on purpose: %s; '
+                  'record %s'
         % (why, ', '.join(n for n in servers if n not in failed) or 'none',
            ', '.join('%s (%s)' % item for item in sorted(failed.items()))
            or 'none', ', '.join(record['temporary']) or 'none',
-           'kept for the next run' if failed else 'cleared'))
+           ', '.join(record['kept']) or 'none',
+           'kept for the next run' if failed or record['kept']
+           else 'cleared'))
 
 
 def log(settings, message):
@@ -524,10 +535,11 @@ def _handle(request, locate, marks_file, result):
     if request.get('set_state'):
         marks, commands = state_change(path, request['set_state'],
                                        marks_file, result)
-    if marks.get('add'):
+    if marks.get('add') or marks.get('keep'):
         result['marks'] = update_marks(
-            add=marks['add'], path=marks_file,
-            temporary=bool(marks.get('temporary')))
+            add=marks.get('add') or (), path=marks_file,
+            temporary=bool(marks.get('temporary')),
+            keep=marks.get('keep') or ())
     result.update(renew_lease(
         {'container': request['container'], 'marks_file': marks_file,
          'socket_path': request['socket_path'], 'socket': path},

@@ -96,6 +96,16 @@ def set_state(call, host, servers, state):
     return result.get('left_alone') or []
 
 
+def keep_out(call, host, servers):
+    """Keep ``servers`` out of service until the next run, lease or not.
+
+    For a failed host left drained on purpose; the next run's converge
+    step puts them back.
+    """
+    _checked(call, host, [], {'keep': [runtime.check_name(name)
+                                       for name in servers]})
+
+
 def wait_drained(call, host, servers, timeout, poll_interval,
                  clock=time.monotonic, sleep=time.sleep):
     """Wait until no session is left on ``servers``, at most ``timeout``.

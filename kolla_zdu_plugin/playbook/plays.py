@@ -39,9 +39,12 @@ def rolling_host(service, host, conf):
         'zdu | %s | rolling | %s' % (service.name, host), host,
         tasks.record_previous(service)
         + [{'block': body,
-            'rescue': tasks.roll_back(service, host, conf),
-            'always': [tasks.haproxy('ready', servers, service, conf),
-                       tasks.forget_config(service)]}])
+            'rescue': tasks.roll_back(service, host, conf,
+                                      can_stay_drained=True),
+            'always': [
+                tasks.unless_kept_drained(
+                    tasks.haproxy('ready', servers, service, conf)),
+                tasks.unless_kept_drained(tasks.forget_config(service))]}])
 
 
 def _next_container_vars(service, conf):
@@ -145,14 +148,18 @@ def parallel_host(service, host, conf):
         tasks.haproxy('drain', next_servers, service, conf),
         tasks.wait_drained(next_servers, service, conf),
     ]
-    cleanup = [tasks.haproxy('ready', servers, service, conf),
-               tasks.haproxy('delete', next_servers, service, conf)]
-    cleanup += remove_next(service, conf) + [tasks.forget_config(service)]
+    cleanup = [
+        tasks.unless_kept_drained(
+            tasks.haproxy('ready', servers, service, conf)),
+        tasks.haproxy('delete', next_servers, service, conf)]
+    cleanup += remove_next(service, conf)
+    cleanup.append(tasks.unless_kept_drained(tasks.forget_config(service)))
     return _play(
         'zdu | %s | parallel | %s' % (service.name, host), host,
         tasks.record_previous(service)
         + [{'block': body,
-            'rescue': tasks.roll_back(service, host, conf),
+            'rescue': tasks.roll_back(service, host, conf,
+                                      can_stay_drained=True),
             'always': cleanup}])
 
 

@@ -220,8 +220,51 @@ def fail(message):
     return {'name': 'zdu | stop', 'ansible.builtin.fail': {'msg': message}}
 
 
-def roll_back(service, host, conf, label=None):
+KEEP_DRAINED = 'zdu_keep_drained'
+ROLLBACK_FAILED = 'zdu_rollback_failed'
+
+
+def unless_kept_drained(task):
+    """Skip ``task`` when the rescue decided to keep the host drained."""
+    task['when'] = 'not (%s | default(false))' % KEEP_DRAINED
+    return task
+
+
+def _rolled_back_ready(service, host, conf, label):
+    """Wait for the rolled-back container; note when it does not pass."""
+    tasks = []
+    for task in wait_ready(service, host, conf, label=label):
+        task['ignore_errors'] = True
+        tasks.append(task)
+        tasks.append({
+            'name': 'zdu | note that %s on %s did not pass readiness after '
+                    'the roll-back' % (service.name, label),
+            'when': 'zdu_ready is failed',
+            'ansible.builtin.set_fact': {ROLLBACK_FAILED: True}})
+    return tasks
+
+
+def _keep_drained(service, host, conf, keep):
+    """Return the tasks that keep the host's servers out of service."""
+    servers = ['%s/%s' % (backend.backend_name, server.name)
+               for backend, server in service.servers_of(host)]
+    keep_task = haproxy('keep', servers, service, conf)
+    keep_task['when'] = '%s | bool' % KEEP_DRAINED
+    return [{'name': 'zdu | decide whether %s stays drained' % host,
+             'ansible.builtin.set_fact': {KEEP_DRAINED: keep}},
+            keep_task]
+
+
+def roll_back(service, host, conf, label=None, can_stay_drained=False):
     """Put the previous image back on ``host`` and say what failed.
+
+    "Rolled back" is said only when the rolled-back container passed
+    readiness. A host that cannot serve (its roll-back failed readiness,
+    or ``[zdu] rollback_on_failure`` is false) stays drained when
+    ``can_stay_drained``, with its servers kept on the plugin's record
+    so that the next run puts them back; a play that restarted every host
+    at once puts its servers back whatever happened, as leaving them out
+    would leave the service with none.
 
     :param label: how messages call the host (default: ``host``).
     """
@@ -230,17 +273,31 @@ def roll_back(service, host, conf, label=None):
     check = ('{{ ansible_failed_task.name | default("a step") }}: '
              '{{ ansible_failed_result.msg | default("") }}')
     tasks = []
+    drained = ('left drained until the next run' if can_stay_drained
+               else 'put back in service')
     if conf.zdu.rollback_on_failure and service.services_var:
         tasks += _restore_previous(service, label)
-        for task in wait_ready(service, host, conf, label=label):
-            task['ignore_errors'] = True
-            tasks.append(task)
-        outcome = 'rolled back to {{ %s }}' % PREVIOUS_IMAGE
+        tasks += _rolled_back_ready(service, host, conf, label)
+        keep = '{{ %s | default(false) }}' % ROLLBACK_FAILED
+        outcome = ("{{ ('rolled back to ' ~ %s) if not (%s | default(false)) "
+                   "else ('rolled back to ' ~ %s ~ ', which did not pass "
+                   "readiness either; the host was %s') }}"
+                   % (PREVIOUS_IMAGE, ROLLBACK_FAILED, PREVIOUS_IMAGE,
+                      drained))
     else:
-        outcome = 'left as it is ([zdu] rollback_on_failure is false)'
+        keep = True
+        why = ('[zdu] rollback_on_failure is false'
+               if not conf.zdu.rollback_on_failure
+               else "kolla's definition of the container is not known")
+        outcome = ('not rolled back (%s); the host was %s, and the previous '
+                   'configuration is in %s%s' % (
+                       why, drained, config_dir(service),
+                       PREVIOUS_CONFIG_SUFFIX))
+    if can_stay_drained:
+        tasks += _keep_drained(service, host, conf, keep)
     tasks.append(fail(
         'zero-downtime upgrade of service %s failed on host %s (readiness '
-        'check GET %s, timeout %ss). %s. The host was %s.'
+        'check GET %s, timeout %ss). %s. It was %s.'
         % (service.name, label, urls, conf.readiness.timeout, check,
            outcome)))
     return tasks

@@ -125,6 +125,27 @@ class WatchdogRestoreTestCase(AgentTestCase):
         self.assertIn('record kept for the next run', line)
 
 
+class KeptDrainedTestCase(AgentTestCase):
+
+    def test_watchdog_leaves_a_host_kept_drained_on_purpose(self):
+        lb_agent.update_marks(add=[NODE1, NODE2], path=self.marks)
+        self.handle([], {'keep': [NODE2]})
+        record = dict(lb_agent.load_record(self.marks), lease=5,
+                      deadline=0)
+        self.assertEqual([NODE2], record['kept'])
+        lb_agent.restore({'marks_file': self.marks, 'socket': self.marks,
+                          'container': 'haproxy', 'socket_path': '/x'},
+                         record)
+        self.assertEqual(['set server %s state ready' % NODE1], self.sent)
+        self.assertEqual([NODE2], lb_agent.load_marks(self.marks))
+
+    def test_setting_ready_forgets_the_keep(self):
+        lb_agent.update_marks(add=[NODE1], keep=[NODE1], path=self.marks)
+        lb_agent.update_marks(remove=[NODE1], path=self.marks)
+        lb_agent.update_marks(add=[NODE1], path=self.marks)
+        self.assertEqual([], lb_agent.load_record(self.marks)['kept'])
+
+
 class TimeoutTestCase(base.TestCase):
 
     def test_lock_held_elsewhere_times_out_naming_the_file(self):

@@ -109,13 +109,57 @@ class RollingPlayTestCase(base.TestCase):
                      'rolled back'):
             self.assertIn(word, message)
 
-    def test_no_rollback_when_disabled(self):
+    def test_no_rollback_when_disabled_leaves_the_host_drained(self):
         conf = self.make_conf(zdu={'rollback_on_failure': False})
         play = plays.rolling_host(service(), 'ctl1', conf)
+        guarded = play['tasks'][3]
+        rescue = guarded['rescue']
+        self.assertEqual(
+            [True, 'keep'],
+            [rescue[0]['ansible.builtin.set_fact']['zdu_keep_drained'],
+             rescue[1]['zdu_haproxy']['operation']])
+        self.assertEqual(['api_back/ctl1'],
+                         rescue[1]['zdu_haproxy']['servers'])
+        message = rescue[-1]['ansible.builtin.fail']['msg']
+        self.assertIn('rollback_on_failure is false', message)
+        self.assertIn('left drained until the next run', message)
+        self.assertIn('api.zdu-previous', message)
+        # Neither the servers nor the saved configuration are touched.
+        for task in guarded['always']:
+            self.assertEqual('not (zdu_keep_drained | default(false))',
+                             task['when'])
+        self.assertEqual(['ready', None],
+                         [t.get('zdu_haproxy', {}).get('operation')
+                          for t in guarded['always']])
+
+    def test_rolled_back_is_said_only_when_readiness_passed(self):
+        play = plays.rolling_host(service(), 'ctl1', self.make_conf())
         rescue = play['tasks'][3]['rescue']
-        self.assertEqual(1, len(rescue))
-        self.assertIn('rollback_on_failure is false',
-                      rescue[0]['ansible.builtin.fail']['msg'])
+        notes = [t for t in rescue if 'zdu_rollback_failed'
+                 in t.get('ansible.builtin.set_fact', {})]
+        self.assertEqual(2, len(notes))
+        self.assertEqual({'zdu_ready is failed'},
+                         {t['when'] for t in notes})
+        message = rescue[-1]['ansible.builtin.fail']['msg']
+
+        def render(failed):
+            variables = {'zdu_previous_image': 'registry/api:1',
+                         'zdu_rollback_failed': failed}
+            templar = template.Templar(loader=dataloader.DataLoader(),
+                                       variables=variables)
+            return templar.template(template.trust_as_template(
+                message.split('. It was ', 1)[1]))
+
+        self.assertEqual('rolled back to registry/api:1.', render(False))
+        self.assertEqual('rolled back to registry/api:1, which did not pass '
+                         'readiness either; the host was left drained until '
+                         'the next run.', render(True))
+        keep = [t for t in rescue
+                if 'zdu_keep_drained' in t.get('ansible.builtin.set_fact',
+                                               {})]
+        self.assertEqual('{{ zdu_rollback_failed | default(false) }}',
+                         keep[0]['ansible.builtin.set_fact']
+                         ['zdu_keep_drained'])
 
 
 class ParallelPlayTestCase(base.TestCase):
@@ -139,7 +183,7 @@ class ParallelPlayTestCase(base.TestCase):
         always = play['tasks'][-1]['always']
         operations = [t.get('zdu_haproxy', {}).get('operation')
                       or t.get('kolla_container', {}).get('action')
-                      or next(iter(t.keys() - {'name', 'become'}))
+                      or next(iter(t.keys() - {'name', 'become', 'when'}))
                       for t in always]
         self.assertEqual(['ready', 'delete', 'stop_and_remove_container',
                           'ansible.builtin.file',
