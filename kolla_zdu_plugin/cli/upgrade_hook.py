@@ -22,6 +22,35 @@ from kolla_zdu_plugin import exceptions
 from kolla_zdu_plugin import upgrade_run
 
 
+# kolla-ansible options that select part of the run, which the
+# zero-downtime plays do not honour yet.
+SELECTIONS = (('--tags', 'tags'), ('--skip-tags', 'skip_tags'),
+              ('--limit', 'limit'))
+
+
+def refuse_selections(parsed_args):
+    """Refuse options that would upgrade part of what the plan shows.
+
+    The zero-downtime plays upgrade every planned service on every host,
+    and the site pass after them leaves out the roles they ran: with
+    ``--tags keystone`` the run would end with keystone not upgraded and
+    exit 0. So these options are refused before anything runs.
+
+    :raises: ConfigError naming the option.
+    """
+    for flag, attribute in SELECTIONS:
+        value = getattr(parsed_args, attribute, None)
+        if value:
+            raise exceptions.ConfigError(
+                reason='%s %s cannot be combined with --zero-downtime: the '
+                       'zero-downtime plays upgrade every planned service '
+                       'on every host, so part of the upgrade would be '
+                       'skipped or left out silently. Run the whole '
+                       'upgrade with --zero-downtime, or run kolla-ansible '
+                       'upgrade %s %s without it.'
+                       % (flag, value, flag, value))
+
+
 class ZeroDowntimeHook(hooks.CommandHook):
     """Add the zero-downtime options to ``kolla-ansible upgrade``."""
 
@@ -55,6 +84,7 @@ class ZeroDowntimeHook(hooks.CommandHook):
                         reason='%s only applies together with '
                                '--zero-downtime' % flag)
             return parsed_args
+        refuse_selections(parsed_args)
         return upgrade_run.prepare(parsed_args)
 
     def after(self, parsed_args, return_code):

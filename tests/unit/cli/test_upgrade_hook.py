@@ -110,6 +110,19 @@ class ZeroDowntimeUpgradeTestCase(base.TestCase):
         self.assertNotEqual(0, code)
         run_command.assert_not_called()
 
+    def test_tags_skip_tags_and_limit_are_refused(self):
+        for option in (('-t', 'keystone'), ('--tags', 'keystone'),
+                       ('--skip-tags', 'nova'), ('--limit', 'control01')):
+            stderr = self.useFixture(fixtures.StringStream('stderr'))
+            self.useFixture(fixtures.MonkeyPatch('sys.stderr',
+                                                 stderr.stream))
+            code, run_command, out = self.run_zdu(*option)
+            self.assertNotEqual(0, code, option)
+            run_command.assert_not_called()
+            text = stderr.getDetails()['stderr'].as_text() + out
+            self.assertIn('cannot be combined with --zero-downtime', text,
+                          option)
+
     def test_missing_config_file_stops_before_ansible(self):
         code, run_command, _out = self.run_zdu('--zdu-config-file',
                                                '/nonexistent/zdu.conf')
