@@ -23,14 +23,19 @@ RECIPES_DIR = os.path.join(PACKAGE_DIR, "recipes")
 DEMO_SERVICE_FILE = os.path.join(PACKAGE_DIR, "demo_service.py")
 
 
+def _playbook_dir(path, fix):
+    """Return ``path`` if it holds a site.yml; else say how to ``fix`` it."""
+    if not os.path.isfile(os.path.join(path, "site.yml")):
+        raise errors.LabError(reason="there is no site.yml in %s; %s"
+                              % (path, fix))
+    return path
+
+
 def lab_ansible_dir():
     """Return the directory of the lab's playbook and roles."""
-    path = os.path.join(PACKAGE_DIR, "ansible")
-    if not os.path.isfile(os.path.join(path, "site.yml")):
-        raise errors.LabError(
-            reason="cannot find the lab playbook site.yml in %s; reinstall "
-                   "the harness with pip install -e tools/harness" % path)
-    return path
+    return _playbook_dir(os.path.join(PACKAGE_DIR, "ansible"),
+                         "reinstall the harness with pip install -e "
+                         "tools/harness")
 
 
 def lab_playbook():
@@ -51,12 +56,8 @@ def profile_playbook(profile):
 
 def kolla_ansible_dir():
     """Return kolla-ansible's ``ansible`` directory (playbooks, roles)."""
-    path = kolla_ansible_utils.get_data_files_path("ansible")
-    if not os.path.isfile(os.path.join(path, "site.yml")):
-        raise errors.LabError(
-            reason="kolla-ansible's playbooks are not at %s; install "
-                   "kolla-ansible in this Python environment" % path)
-    return path
+    return _playbook_dir(kolla_ansible_utils.get_data_files_path("ansible"),
+                         "install kolla-ansible in this Python environment")
 
 
 def kolla_ansible_share_dir():
