@@ -63,7 +63,8 @@ _COMMANDS = (
     (re.compile(r'show stat$'), lambda a: a.startswith('# pxname,')),
     (re.compile(r'show cli level$'),
      lambda a: a.strip() in ('admin', 'operator', 'user')),
-    (re.compile(r'show servers state$'), lambda a: a.startswith('1\n')),
+    (re.compile(r'show servers state( %s)?$' % _NAME),
+     lambda a: a.startswith('1\n')),
     (re.compile(r'set server %s state (ready|drain|maint)$' % SERVER_NAME),
      lambda a: not a.strip()),
     (re.compile(r'add server %s %s:[0-9]{1,5}( check)?$'

@@ -108,6 +108,12 @@ class OperationsTestCase(base.TestCase):
         self.assertEqual(([], []), operations.converge(
             self.call, 'lb1', lambda name: name.endswith('_zdu_next')))
 
+    def test_servers_state_of_one_backend_is_read(self):
+        for command in ('show servers state', 'show servers state api_back'):
+            result = self.call([command])
+            self.assertFalse(result['failed'], result)
+            self.assertIn(' api_back 1 node1 ', result['responses'][0])
+
     def test_operator_maintenance_is_left_alone(self):
         self.call(['set server %s state maint' % NODE2])
         operations.converge(self.call, 'lb1',

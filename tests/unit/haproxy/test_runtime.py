@@ -32,6 +32,9 @@ class AnsweredOkTestCase(base.TestCase):
             ('show cli level', 'admin\n', True),
             ('show stat', '# pxname,svname,\n', True),
             ('show stat', 'Unknown command\n', False),
+            ('show servers state api_back', '1\n# be_id be_name\n', True),
+            ('show servers state api_back', "Can't find backend.\n",
+             False),
         ]
         for command, answer, expected in cases:
             self.assertEqual(expected, runtime.answered_ok(command, answer),
