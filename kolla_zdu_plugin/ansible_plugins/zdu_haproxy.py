@@ -85,13 +85,15 @@ class ActionModule(ActionBase):
 
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset(('operation', 'servers', 'new_servers',
-                             'container', 'socket_path', 'timeout',
+                             'container', 'container_engine',
+                             'socket_path', 'timeout',
                              'poll_interval', 'temporary_suffix',
                              'events_file', 'config_dir', 'lease'))
 
     def _agent_call(self, container, socket_path, commands, marks=None,
-                    extra=None, lease=None):
+                    extra=None, lease=None, engine=lb_agent.DEFAULT_ENGINE):
         request = {'container': container, 'socket_path': socket_path,
+                   'container_engine': engine,
                    'commands': commands, 'marks': marks or {}}
         if lease:
             request['lease'] = float(lease)
@@ -127,7 +129,9 @@ class ActionModule(ActionBase):
                                  args.get('socket_path',
                                           '/var/lib/kolla/haproxy/'
                                           'haproxy.sock'),
-                                 lease=args.get('lease'))
+                                 lease=args.get('lease'),
+                                 engine=args.get('container_engine')
+                                 or lb_agent.DEFAULT_ENGINE)
         try:
             result.update(_operation(call, host, args))
         except exceptions.ZduError as exc:

@@ -52,6 +52,9 @@ WATCH_INTERVAL = 1.0
 TIMEOUT = 10
 LOCK_TIMEOUT = 30
 LOCK_POLL = 0.05
+# kolla-ansible's kolla_container_engine values.
+ENGINES = ('docker', 'podman')
+DEFAULT_ENGINE = 'docker'
 
 # A backend/server name as kolla-ansible renders them; anything else (a
 # space, a semicolon, a newline) could smuggle a second command in.
@@ -101,10 +104,19 @@ def answered_ok(command, answer):
     return check_command(command)(answer)
 
 
-def socket_on_host(container, socket_path):
-    """Return the host path of ``socket_path`` inside ``container``."""
+def socket_on_host(container, socket_path, engine=DEFAULT_ENGINE):
+    """Return the host path of ``socket_path`` inside ``container``.
+
+    :param engine: the container engine, ``docker`` or ``podman``.
+    :raises: LookupError for another engine, or when no volume of the
+        container holds the socket's directory.
+    """
+    if engine not in ENGINES:
+        raise LookupError('container engine %r is not one of %s; set '
+                          'kolla_container_engine' % (engine,
+                                                      ', '.join(ENGINES)))
     output = subprocess.check_output(
-        ['docker', 'inspect', '--type', 'container', container],
+        [engine, 'inspect', '--type', 'container', container],
         timeout=TIMEOUT)
     mounts = json.loads(output)[0].get('Mounts', [])
     directory, name = os.path.split(socket_path.rstrip('/'))
@@ -357,7 +369,8 @@ def watchdog_socket(settings):
     """Return the host path of the admin socket the agent found."""
     if os.path.exists(settings.get('socket') or ''):
         return settings['socket']
-    return socket_on_host(settings['container'], settings['socket_path'])
+    return socket_on_host(settings['container'], settings['socket_path'],
+                          settings.get('container_engine') or DEFAULT_ENGINE)
 
 
 def restore(settings, record):
@@ -527,7 +540,8 @@ def _handle(request, locate, marks_file, result):
     marks = request.get('marks') or {}
     commands = request.get('commands')
     try:
-        path = locate(request['container'], request['socket_path'])
+        path = locate(request['container'], request['socket_path'],
+                      request.get('container_engine') or DEFAULT_ENGINE)
     except (OSError, LookupError, ValueError,
             subprocess.SubprocessError) as exc:
         result.update(failed=True, msg='HAProxy socket not found: %s' % exc)
@@ -543,6 +557,8 @@ def _handle(request, locate, marks_file, result):
             keep=marks.get('keep') or ())
     result.update(renew_lease(
         {'container': request['container'], 'marks_file': marks_file,
+         'container_engine': request.get('container_engine')
+         or DEFAULT_ENGINE,
          'socket_path': request['socket_path'], 'socket': path},
         request.get('lease')))
     send_all(path, commands, result)

@@ -105,12 +105,9 @@ def _free_port_checks(service, conf):
 def _hold_check(buffer_services, conf):
     return {'name': 'zdu | pre-flight | HAProxy can hold requests for %s'
                     % ', '.join(s.name for s in buffer_services),
-            'zdu_haproxy': {
-                'operation': 'check_hold',
-                'servers': _all_servers(buffer_services),
-                'config_dir': '{{ node_config_directory }}/haproxy',
-                'container': conf.haproxy.container_name,
-                'socket_path': conf.haproxy.socket_path}}
+            'zdu_haproxy': tasks.haproxy_args(
+                'check_hold', conf, servers=_all_servers(buffer_services),
+                config_dir='{{ node_config_directory }}/haproxy')}
 
 
 def preflight(services, parallel_services, loadbalancers, conf,
@@ -126,10 +123,8 @@ def preflight(services, parallel_services, loadbalancers, conf,
     servers = _all_servers(services)
     lb_checks = [{'name': 'zdu | pre-flight | HAProxy admin socket and '
                           'servers',
-                  'zdu_haproxy': {
-                      'operation': 'check', 'servers': servers,
-                      'container': conf.haproxy.container_name,
-                      'socket_path': conf.haproxy.socket_path},
+                  'zdu_haproxy': tasks.haproxy_args('check', conf,
+                                                    servers=servers),
                   'register': PREFLIGHT},
                  {'name': 'zdu | pre-flight | servers the operator took out '
                           'of service stay out',
@@ -158,12 +153,10 @@ def preflight(services, parallel_services, loadbalancers, conf,
          'tasks': [{'name': 'zdu | restore servers and delete temporary '
                             'servers',
                     'when': 'inventory_hostname in %s' % list(loadbalancers),
-                    'zdu_haproxy': {
-                        'operation': 'converge',
-                        'container': conf.haproxy.container_name,
-                        'socket_path': conf.haproxy.socket_path,
-                        'temporary_suffix':
-                            conf.parallel.container_suffix}}] + converge},
+                    'zdu_haproxy': tasks.haproxy_args(
+                        'converge', conf,
+                        temporary_suffix=conf.parallel.container_suffix)}]
+         + converge},
         {'name': 'zdu | pre-flight | images, ports and memory',
          'hosts': hosts,
          'gather_facts': False, 'any_errors_fatal': True,
@@ -178,10 +171,8 @@ def verify(services, loadbalancers, conf):
         'hosts': list(loadbalancers), 'gather_facts': False,
         'tasks': [
             {'name': 'zdu | read server states',
-             'zdu_haproxy': {'operation': 'check',
-                             'servers': _all_servers(services),
-                             'container': conf.haproxy.container_name,
-                             'socket_path': conf.haproxy.socket_path},
+             'zdu_haproxy': tasks.haproxy_args(
+                 'check', conf, servers=_all_servers(services)),
              'register': 'zdu_final'},
             {'name': 'zdu | no server is left drained or in maintenance, '
                      'but those found so',

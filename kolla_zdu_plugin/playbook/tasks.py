@@ -22,14 +22,25 @@ EVENTS = '{{ %s }}/events.jsonl' % RUN_DIR
 READY_ATTEMPT_TIMEOUT = 2
 
 
+def haproxy_args(operation, conf, **extra):
+    """Return the arguments of a ``zdu_haproxy`` task.
+
+    The container engine is kolla-ansible's own ``kolla_container_engine``
+    (docker or podman), as the host's inventory sets it.
+    """
+    args = {'operation': operation,
+            'container': conf.haproxy.container_name,
+            'container_engine': '{{ kolla_container_engine }}',
+            'socket_path': conf.haproxy.socket_path}
+    args.update(extra)
+    return args
+
+
 def haproxy(operation, servers, service, conf, **extra):
     """Run ``zdu_haproxy`` on every loadbalancer host of ``service``."""
-    args = {'operation': operation, 'servers': list(servers),
-            'container': conf.haproxy.container_name,
-            'socket_path': conf.haproxy.socket_path,
-            'lease': conf.haproxy.out_of_service_lease,
-            'events_file': EVENTS}
-    args.update(extra)
+    args = haproxy_args(operation, conf, servers=list(servers),
+                        lease=conf.haproxy.out_of_service_lease,
+                        events_file=EVENTS, **extra)
     return {
         'name': 'zdu | %s %s in every HAProxy' % (
             operation, ', '.join(servers)),

@@ -44,7 +44,7 @@ class AgentTestCase(base.TestCase):
         return lb_agent.handle(
             {'container': 'haproxy', 'socket_path': '/x', 'lease': None,
              'commands': commands, 'marks': marks or {}},
-            locate=lambda container, path: '/fake.sock',
+            locate=lambda container, path, engine: '/fake.sock',
             marks_file=self.marks)
 
     def write(self, text):
@@ -156,6 +156,33 @@ class TimeoutTestCase(base.TestCase):
             exc = self.assertRaises(TimeoutError, lb_agent.locked(
                 path, timeout=0.2).__enter__)
         self.assertIn(path, str(exc))
+
+    def test_podman_is_asked_when_kolla_uses_podman(self):
+        with mock.patch('subprocess.check_output',
+                        return_value=b'[{"Mounts": [{"Destination": '
+                                     b'"/var/lib/kolla/haproxy", "Source": '
+                                     b'"/vol/haproxy_socket"}]}]') as inspect:
+            path = lb_agent.socket_on_host(
+                'haproxy', '/var/lib/kolla/haproxy/haproxy.sock', 'podman')
+        self.assertEqual('/vol/haproxy_socket/haproxy.sock', path)
+        self.assertEqual(['podman', 'inspect', '--type', 'container',
+                          'haproxy'], inspect.call_args[0][0])
+
+    def test_unknown_engine_is_refused_naming_the_variable(self):
+        with mock.patch('subprocess.check_output') as inspect:
+            exc = self.assertRaises(LookupError, lb_agent.socket_on_host,
+                                    'haproxy', '/x/h.sock', 'containerd')
+        inspect.assert_not_called()
+        self.assertIn('kolla_container_engine', str(exc))
+
+    def test_request_carries_the_engine_to_the_lookup(self):
+        seen = []
+        lb_agent.handle({'container': 'haproxy', 'socket_path': '/x',
+                         'container_engine': 'podman', 'commands': []},
+                        locate=lambda *args: seen.append(args) or '/s',
+                        marks_file=os.path.join(
+                            self.useFixture(fixtures.TempDir()).path, 'm'))
+        self.assertEqual([('haproxy', '/x', 'podman')], seen)
 
     def test_docker_inspect_has_a_timeout(self):
         with mock.patch('subprocess.check_output',

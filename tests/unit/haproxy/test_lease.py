@@ -48,7 +48,7 @@ class LeaseTestCase(base.TestCase):
                    'lease': self.lease}
         request.update(extra or {})
         result = lb_agent.handle(
-            request, locate=lambda c, p: self.haproxy.admin_socket,
+            request, locate=lambda c, p, e: self.haproxy.admin_socket,
             marks_file=self.marks)
         self.watchdogs.track(result.get('watchdog'))
         return result

@@ -36,7 +36,7 @@ class OperationsTestCase(base.TestCase):
         request = {'container': 'haproxy', 'socket_path': '/ignored',
                    'commands': commands, 'marks': marks or {}}
         request.update(extra or {})
-        return lb_agent.handle(request, locate=lambda c, p: self.socket,
+        return lb_agent.handle(request, locate=lambda c, p, e: self.socket,
                                marks_file=self.marks)
 
     def states(self):

@@ -17,6 +17,7 @@ import yaml
 
 from kolla_zdu_plugin.planning import plan
 from kolla_zdu_plugin.playbook import generator
+from kolla_zdu_plugin.playbook import plays
 from kolla_zdu_plugin.playbook import workspace
 from tests.unit import base
 
@@ -94,6 +95,25 @@ class GeneratorTestCase(base.TestCase):
         self.assertFalse(passes(dict(states, **{'api_back/ctl1': 'DRAIN'}),
                                 ['api_back/ctl2']))
         self.assertTrue(passes({'api_back/ctl1': 'UP'}, []))
+
+    def test_every_haproxy_task_names_kollas_container_engine(self):
+        def haproxy_tasks(tasks):
+            for task in tasks:
+                if 'zdu_haproxy' in task:
+                    yield task['zdu_haproxy']
+                for key in ('block', 'rescue', 'always'):
+                    yield from haproxy_tasks(task.get(key) or ())
+
+        found = [args for play in self.build()
+                 for args in haproxy_tasks(play.get('tasks') or ())]
+        rolling = plays.rolling_host(base.make_service('api'), 'ctl1',
+                                     self.make_conf())
+        found += list(haproxy_tasks(rolling['tasks']))
+        self.assertEqual(['check', 'converge', 'check', 'drain',
+                          'wait_drained', 'keep', 'ready'],
+                         [args['operation'] for args in found])
+        self.assertEqual({'{{ kolla_container_engine }}'},
+                         {args['container_engine'] for args in found})
 
     def test_preflight_registers_what_the_operator_took_out(self):
         check = self.build()[1]['tasks']
