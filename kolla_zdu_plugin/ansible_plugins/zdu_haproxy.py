@@ -38,9 +38,10 @@ def _operation(call, host, args):
     name = args['operation']
     servers = list(args.get('servers') or ())
     if name == 'check':
-        states = operations.check(call, host, servers)
-        return {'changed': False, 'states': states,
-                'operator_out': operations.operator_out(call, states)}
+        return {'changed': False,
+                'states': operations.check(call, host, servers),
+                'operator_out': operations.operator_out(call, host,
+                                                        servers)}
     if name == 'check_hold':
         backends = sorted({server.split('/', 1)[0] for server in servers})
         found = call([], None, {'hold_config_dir': args['config_dir'],

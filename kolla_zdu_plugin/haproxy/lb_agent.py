@@ -547,6 +547,9 @@ def _handle(request, locate, marks_file, result):
         result.update(failed=True, msg='HAProxy socket not found: %s' % exc)
         return result
     result['socket'] = path
+    if request.get('operator_out_of'):
+        result['operator_out'] = operator_out(
+            path, request['operator_out_of'], set(load_marks(marks_file)))
     if request.get('set_state'):
         marks, commands = state_change(path, request['set_state'],
                                        marks_file, result)

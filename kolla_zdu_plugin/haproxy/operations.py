@@ -20,19 +20,18 @@ without Ansible and runs unchanged from the Ansible action plugin.
 import time
 
 from kolla_zdu_plugin import exceptions
-from kolla_zdu_plugin.haproxy import lb_agent
 from kolla_zdu_plugin.haproxy import runtime
 
 
 def _checked(call, host, commands, marks=None, extra=None):
+    """Make one agent call; raise unless every command worked.
+
+    The agent itself fails a call whose command did not give its success
+    answer (:func:`lb_agent.answered_ok`), naming the command and answer.
+    """
     result = call(list(commands), marks, extra)
     if result.get('failed'):
         raise exceptions.LoadBalancerError(host=host, reason=result['msg'])
-    for command, answer in zip(commands, result.get('responses', ())):
-        if not runtime.answered_ok(command, answer):
-            raise exceptions.LoadBalancerError(
-                host=host, reason='"%s" answered "%s"'
-                                  % (command, answer.strip()))
     return result
 
 
@@ -67,17 +66,15 @@ def check(call, host, servers):
     return {name: runtime.status(known[name]) for name in servers}
 
 
-def operator_out(call, states):
-    """Return the servers of ``states`` out of service by the operator.
+def operator_out(call, host, servers):
+    """Return the servers of ``servers`` the operator took out of service.
 
-    :param states: ``{server: status}`` as :func:`check` returns it.
-    :returns: the servers in MAINT or DRAIN that are not on the plugin's
-        record, sorted.
+    :returns: those in MAINT or DRAIN that are not on the plugin's record,
+        sorted, as the agent finds them.
     """
-    marks = set(call([], {'read': True}).get('marks') or ())
-    return sorted(name for name, status in states.items()
-                  if name not in marks
-                  and status.startswith(lb_agent.OUT_OF_SERVICE))
+    result = _checked(call, host, [], None, {'operator_out_of': [
+        runtime.check_name(name) for name in servers]})
+    return result['operator_out']
 
 
 def set_state(call, host, servers, state):

@@ -75,15 +75,6 @@ SHOW_STAT = 'show stat'
 SHOW_LEVEL = 'show cli level'
 
 
-def answered_ok(command, answer):
-    """Return whether ``answer`` is what ``command`` gives when it worked.
-
-    Success is recognised by the answer each command gives, never by
-    looking for error words.
-    """
-    return lb_agent.answered_ok(command, answer)
-
-
 def parse_stat(answer):
     """Parse ``show stat`` CSV into ``{'backend/server': row}``.
 

@@ -9,10 +9,10 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""The time bounds a run applies, computed once from the options.
+"""The time bounds of a run, computed once from the options.
 
-The plan shows these values and the run uses them; the lease check below
-compares them before anything runs.
+The plan shows these values and the lease check compares them before
+anything runs. The generated plays read the same options from ``conf``.
 """
 
 import dataclasses

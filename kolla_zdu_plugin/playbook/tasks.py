@@ -15,6 +15,8 @@ Each function returns one task (a dict) or a list of tasks, written as an
 operator would write them by hand, with names that say what and where.
 """
 
+from kolla_zdu_plugin.strategies import steps
+
 PREVIOUS_IMAGE = 'zdu_previous_image'
 RUN_DIR = 'zdu_run_dir'
 EVENTS = '{{ %s }}/events.jsonl' % RUN_DIR
@@ -257,9 +259,8 @@ def _rolled_back_ready(service, host, conf, label):
 
 def _keep_drained(service, host, conf, keep):
     """Return the tasks that keep the host's servers out of service."""
-    servers = ['%s/%s' % (backend.backend_name, server.name)
-               for backend, server in service.servers_of(host)]
-    keep_task = haproxy('keep', servers, service, conf)
+    keep_task = haproxy('keep', steps.server_names(service, host), service,
+                        conf)
     keep_task['when'] = '%s | bool' % KEEP_DRAINED
     return [{'name': 'zdu | decide whether %s stays drained' % host,
              'ansible.builtin.set_fact': {KEEP_DRAINED: keep}},

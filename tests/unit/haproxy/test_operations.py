@@ -81,7 +81,8 @@ class OperationsTestCase(base.TestCase):
         exc = self.assertRaises(exceptions.LoadBalancerError,
                                 operations.set_state, self.call, 'lb1',
                                 ['api_back/node9'], runtime.DRAIN)
-        self.assertIn('No such server', str(exc))
+        self.assertIn('"set server api_back/node9 state drain" answered '
+                      '"No such server.', str(exc))
 
     def test_add_and_delete_dynamic_server(self):
         name = 'api_back/node1_zdu_next'
@@ -135,6 +136,12 @@ class OperationsTestCase(base.TestCase):
         self.assertEqual('MAINT', self.states()[NODE2])
         self.assertNotIn(self.states()[NODE1], ('DRAIN', 'MAINT'))
         self.assertEqual([], lb_agent.load_marks(self.marks))
+
+    def test_operator_out_is_what_the_plugin_did_not_take_out(self):
+        self.call(['set server %s state maint' % NODE2])
+        operations.set_state(self.call, 'lb1', [NODE1], runtime.DRAIN)
+        self.assertEqual([NODE2], operations.operator_out(
+            self.call, 'lb1', [NODE1, NODE2]))
 
     def test_operators_drain_is_not_turned_into_maint(self):
         self.call(['set server %s state drain' % NODE1])

@@ -11,6 +11,7 @@
 # under the License.
 """Runtime API commands: names checked, success recognised positively."""
 
+from kolla_zdu_plugin.haproxy import lb_agent
 from kolla_zdu_plugin.haproxy import runtime
 from tests.unit import base
 
@@ -37,16 +38,16 @@ class AnsweredOkTestCase(base.TestCase):
              False),
         ]
         for command, answer, expected in cases:
-            self.assertEqual(expected, runtime.answered_ok(command, answer),
+            self.assertEqual(expected, lb_agent.answered_ok(command, answer),
                              (command, answer))
 
     def test_an_answer_never_seen_is_not_success(self):
         # A deny-list of error words took any other text for success.
-        self.assertFalse(runtime.answered_ok(
+        self.assertFalse(lb_agent.answered_ok(
             READY, 'Backend is using a static server-template.\n'))
 
     def test_a_command_the_plugin_never_sends_is_refused(self):
-        self.assertRaises(ValueError, runtime.answered_ok,
+        self.assertRaises(ValueError, lb_agent.answered_ok,
                           'set server a_back/n1 addr 10.0.0.9', '\n')
 
 
