@@ -54,7 +54,9 @@ def summarize(events, plan):
     strategies = {}
     for service in plan.get('services', ()):
         strategies[service['service']] = service['strategy']
-        for step in service['steps']:
+        steps = [step for batch in service.get('batches', ())
+                 for step in batch['steps']]
+        for step in steps:
             for server in step.get('servers', ()):
                 backends.setdefault(server.split('/', 1)[0],
                                     service['service'])

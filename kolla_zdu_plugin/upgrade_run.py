@@ -33,7 +33,6 @@ from kolla_zdu_plugin.planning import planner
 from kolla_zdu_plugin.planning import render
 from kolla_zdu_plugin.playbook import generator
 from kolla_zdu_plugin.playbook import site_pass
-from kolla_zdu_plugin.playbook import tasks
 from kolla_zdu_plugin.playbook import workspace
 from kolla_zdu_plugin.servicemap import kolla_tree
 from kolla_zdu_plugin.strategies import loader
@@ -51,29 +50,6 @@ def _run_dir(conf):
             reason='cannot create the run directory %s ([zdu] report_dir '
                    'in %s): %s' % (path, loading.config_source(conf), exc))
     return path
-
-
-def service_plays(service_map, upgrade_plan, registry):
-    """Return ``[(service, service plan, plays)]`` for the playbook.
-
-    :raises: PreflightError when a planned strategy cannot act.
-    """
-    services = service_map.by_name()
-    result = []
-    for service_plan in upgrade_plan.services:
-        service = services[service_plan.service]
-        strategy = registry.get(service_plan.strategy)
-        try:
-            service_plays = strategy.plays(service, service_plan)
-        except NotImplementedError:
-            raise exceptions.PreflightError(
-                reason='strategy %s planned for service %s cannot act on '
-                       'the cluster in this release; choose another with '
-                       '--zdu-strategy or [zdu] service_strategies'
-                       % (service_plan.label, service_plan.service))
-        if service_plays:
-            result.append((service, service_plan, service_plays))
-    return result
 
 
 def site_playbooks(parsed_args, kolla_dir):
@@ -96,18 +72,21 @@ def prepare(parsed_args):
     service_map = options.build_service_map(parsed_args, conf)
     registry = loader.StrategyRegistry(conf)
     upgrade_plan = planner.make_plan(service_map, conf, registry)
-    plays = service_plays(service_map, upgrade_plan, registry)
+    generator.check(upgrade_plan)
     kolla_dir = kolla_tree.kolla_ansible_dir()
     sites = site_playbooks(parsed_args, kolla_dir)
     run_dir = _run_dir(conf)
     with open(os.path.join(run_dir, 'plan.json'), 'w') as stream:
         json.dump(upgrade_plan.to_dict(), stream, indent=2)
     workspace.prepare(run_dir, kolla_dir, sites[0])
-    upgraded = [service for service, _plan, _plays in plays]
+    upgraded = [service_plan for service_plan in upgrade_plan.services
+                if service_plan.batches]
     passes = [site_pass.write(run_dir, site, upgraded) for site in sites]
-    playbook = generator.write(run_dir, generator.build(
-        plays, service_map.loadbalancers, conf,
-        [path for path, _skipped in passes]))
+    playbook = generator.write(
+        run_dir,
+        generator.build(upgrade_plan, conf,
+                        [path for path, _skipped in passes]),
+        generator.run_vars(upgrade_plan, conf))
     sys.stdout.write(render.as_table(upgrade_plan))
     for site, (_path, skipped) in zip(sites, passes):
         if skipped:
@@ -118,5 +97,5 @@ def prepare(parsed_args):
     LOG.info("zero-downtime playbook %s", playbook)
     parsed_args.playbook = [playbook]
     parsed_args.extra_vars = (parsed_args.extra_vars or []) + [
-        '%s=%s' % (tasks.RUN_DIR, run_dir)]
+        '%s=%s' % (generator.RUN_DIR, run_dir)]
     return parsed_args

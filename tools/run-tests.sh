@@ -62,6 +62,7 @@ export OS_LOG_CAPTURE=1 OS_STDOUT_CAPTURE=1 OS_STDERR_CAPTURE=1
 
 if [[ " $SUITES " == *" unit "* ]]; then
     run_step "style (flake8 with hacking)" flake8
+    run_step "ansible-lint on ansible/" bash tools/ci/lint-ansible.sh
     run_step "sample configuration is current" \
         python -m oslo_config.generator \
         --config-file etc/oslo-config-generator/kolla-zdu-plugin.conf \

@@ -33,8 +33,11 @@ options:
     description: HAProxy servers as backend/server names.
     type: list
   new_servers:
-    description: For add, a dict of backend/server to address and port.
+    description: For add, a dict of backend/server to port.
     type: dict
+  address:
+    description: For add, the address of the new servers.
+    type: str
   container:
     description: Name of the HAProxy container.
     default: haproxy

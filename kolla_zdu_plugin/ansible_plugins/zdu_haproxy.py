@@ -65,8 +65,8 @@ def _operation(call, host, args):
         return {'changed': False, 'waited': round(waited, 2),
                 'sessions_left': left}
     if name == 'add':
-        new = {n: (a['address'], a['port'])
-               for n, a in (args.get('new_servers') or {}).items()}
+        new = {n: (args['address'], int(port))
+               for n, port in (args.get('new_servers') or {}).items()}
         operations.add_servers(call, host, new)
         return {'changed': True}
     if name == 'delete':
@@ -89,7 +89,8 @@ class ActionModule(ActionBase):
                              'container', 'container_engine',
                              'socket_path', 'timeout',
                              'poll_interval', 'temporary_suffix',
-                             'events_file', 'config_dir', 'lease'))
+                             'events_file', 'config_dir', 'lease',
+                             'address'))
 
     def _agent_call(self, container, socket_path, commands, marks=None,
                     extra=None, lease=None, engine=lb_agent.DEFAULT_ENGINE):

@@ -48,7 +48,22 @@ OPTS = [
         default=2,
         min=1,
         max=20,
-        help='How many probes in a row must pass.'),
+        help='How many probes in a row must pass; a failed probe starts '
+             'the count again.'),
+    cfg.IntOpt(
+        'request_timeout',
+        default=2,
+        min=1,
+        max=60,
+        help='Seconds one readiness request may take.'),
+    cfg.StrOpt(
+        'ca_path',
+        default='',
+        help='CA file, or directory of .crt and .pem files, on each host, '
+             'that verifies backends with TLS (kolla_enable_tls_backend), '
+             'which are probed over https. Empty: the host\'s system CAs, '
+             'where kolla-ansible installs its root CA when '
+             'kolla_copy_ca_into_containers is set.'),
 ]
 
 

@@ -45,6 +45,14 @@ class Step:
     :param servers: ``backend/server`` names touched in HAProxy.
     :param loadbalancers: the HAProxy hosts where the servers are changed.
     :param window: the longest time the step may take, in seconds.
+    :param container: the container the step starts or recreates.
+    :param image: the image it runs.
+    :param targets: for wait-ready, the ``(port, path)`` pairs the
+        readiness probe requests on the host's API address.
+    :param ports: for add-next-server, the port of each of ``servers``;
+        for start-next, the ports the new container listens on.
+    :param variables: for start-next, the ``(name, value)`` pairs of
+        kolla variables that move the new container to other ports.
     """
 
     host: str
@@ -53,6 +61,27 @@ class Step:
     servers: typing.Tuple[str, ...] = ()
     loadbalancers: typing.Tuple[str, ...] = ()
     window: typing.Optional[float] = None
+    container: str = ''
+    image: str = ''
+    targets: typing.Tuple[typing.Tuple[int, str], ...] = ()
+    ports: typing.Tuple[int, ...] = ()
+    variables: typing.Tuple[typing.Tuple[str, typing.Any], ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Batch:
+    """Steps that one play carries out on a set of hosts.
+
+    The hosts of a batch are upgraded together: a rolling or parallel
+    batch has one host, a buffered batch has every host of the service.
+
+    :param mechanism: the mechanism whose tasks carry the steps out
+        (rolling, parallel, buffer or parallel+buffer).
+    """
+
+    hosts: typing.Tuple[str, ...]
+    mechanism: str
+    steps: typing.Tuple[Step, ...]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,6 +92,14 @@ class ServicePlan:
     :param chosen: the mechanism that acts: what the strategy picked (auto
         picks rolling, parallel, buffer or parallel+buffer), or the
         strategy itself when None is given.
+    :param batches: the steps, grouped by the hosts acted on together;
+        no batch means that kolla-ansible's own upgrade handles the
+        service.
+    :param notes: steps shown but not carried out, such as a skip.
+    :param group: the inventory group the service runs on.
+    :param services_var: kolla's ``<project>_services`` variable, which
+        defines the container.
+    :param image_var: the variable that sets the image, for messages.
     """
 
     service: str
@@ -70,12 +107,24 @@ class ServicePlan:
     container: str
     strategy: str
     reason: str
-    steps: typing.Tuple[Step, ...]
+    batches: typing.Tuple[Batch, ...] = ()
     chosen: typing.Optional[str] = None
+    notes: typing.Tuple[Step, ...] = ()
+    group: str = ''
+    hosts: typing.Tuple[str, ...] = ()
+    image: str = ''
+    image_var: str = ''
+    services_var: str = ''
 
     def __post_init__(self):
         if self.chosen is None:
             object.__setattr__(self, 'chosen', self.strategy)
+
+    @property
+    def steps(self):
+        """Return every step, batch after batch, as the run takes them."""
+        return self.notes + tuple(step for batch in self.batches
+                                  for step in batch.steps)
 
     @property
     def label(self):

@@ -26,6 +26,12 @@ def _target(step):
     return '%s%s' % (' '.join(step.servers), where)
 
 
+def _step_line(number, step):
+    fields = [step.host, step.action, step.detail, _target(step),
+              _window(step)]
+    return '  %2d. %s' % (number, ' | '.join(f for f in fields if f))
+
+
 def _bounds(upgrade_plan):
     bounds = upgrade_plan.bounds
     out, _parts = bounds.out_of_service()
@@ -40,7 +46,11 @@ def _bounds(upgrade_plan):
 
 
 def as_table(upgrade_plan):
-    """Return the plan as text: a header per service, a line per step."""
+    """Return the plan as text: a header per service, a line per step.
+
+    The steps of a service are grouped by the play that carries them out,
+    one play per batch of hosts.
+    """
     loadbalancers = ', '.join(upgrade_plan.loadbalancers) or 'none'
     lines = ['HAProxy hosts: %s' % loadbalancers]
     if upgrade_plan.bounds is not None:
@@ -51,11 +61,17 @@ def as_table(upgrade_plan):
             service_plan.service, service_plan.project,
             service_plan.container, service_plan.label))
         lines.append('  why: %s' % service_plan.reason)
-        for number, step in enumerate(service_plan.steps, 1):
-            fields = [step.host, step.action, step.detail, _target(step),
-                      _window(step)]
-            lines.append('  %2d. %s' % (number, ' | '.join(
-                f for f in fields if f)))
+        number = 0
+        for step in service_plan.notes:
+            number += 1
+            lines.append(_step_line(number, step))
+        for index, batch in enumerate(service_plan.batches, 1):
+            lines.append('  play %d of %d: %s on %s' % (
+                index, len(service_plan.batches), batch.mechanism,
+                ', '.join(batch.hosts)))
+            for step in batch.steps:
+                number += 1
+                lines.append(_step_line(number, step))
     for note in upgrade_plan.notes:
         lines.append('note: %s' % note)
     return '\n'.join(lines) + '\n'

@@ -9,19 +9,46 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""Write the playbook of a zero-downtime upgrade from its plan."""
+"""Write the playbook of a zero-downtime upgrade from its plan.
+
+The playbook is thin: every play applies a role of the plugin's
+``ansible/roles`` with variables read from the plan, and nothing else.
+Each batch of a service plan becomes one play of the ``zdu_service``
+role, on the batch's hosts, with the batch's servers, readiness targets
+and bounds. The run-wide settings go to a vars file beside it.
+"""
 
 import os
 
 import yaml
 
-from kolla_zdu_plugin.playbook import plays
-from kolla_zdu_plugin.playbook import tasks
-from kolla_zdu_plugin.strategies import steps
+from kolla_zdu_plugin import exceptions
+from kolla_zdu_plugin.planning import plan
 
 PLAYBOOK_NAME = 'zdu-upgrade.yml'
-# What the pre-flight check found on each loadbalancer host.
-PREFLIGHT = 'zdu_preflight'
+VARS_NAME = 'zdu-vars.yml'
+# The extra variable that tells the roles the run's directory.
+RUN_DIR = 'zdu_run_dir'
+
+# What the tasks of each mechanism of the zdu_service role carry out, in
+# order, as seen from one host of the batch (its own steps and the steps
+# on every host): ansible/roles/zdu_service/tasks/<mechanism>.yml.
+# Database steps are kolla's handlers', run by the recreate.
+ROLE_STEPS = {
+    plan.ROLLING: (plan.DRAIN, plan.WAIT_DRAINED, plan.RECREATE,
+                   plan.WAIT_READY, plan.READY),
+    plan.PARALLEL: (plan.START_NEXT, plan.WAIT_READY, plan.ADD_NEXT,
+                    plan.DRAIN, plan.WAIT_DRAINED, plan.RECREATE,
+                    plan.WAIT_READY, plan.READY, plan.REMOVE_NEXT),
+    plan.BUFFER: (plan.HOLD, plan.WAIT_DRAINED, plan.RECREATE,
+                  plan.WAIT_READY, plan.RELEASE),
+    plan.PARALLEL_BUFFER: (plan.START_NEXT, plan.WAIT_READY, plan.HOLD,
+                           plan.WAIT_DRAINED, plan.ADD_NEXT, plan.RELEASE,
+                           plan.RECREATE, plan.WAIT_READY, plan.READY,
+                           plan.REMOVE_NEXT),
+}
+_DATABASE = (plan.DB_EXPAND_MIGRATE, plan.DB_CONTRACT)
+_NEXT_SERVER_STEPS = (plan.ADD_NEXT, plan.REMOVE_NEXT)
 
 
 class _Dumper(yaml.SafeDumper):
@@ -31,207 +58,267 @@ class _Dumper(yaml.SafeDumper):
         return True
 
 
-def _all_servers(services):
-    return sorted({name for service in services
-                   for name in steps.server_names(service)})
+def _host_view(batch, host):
+    """Return the actions ``host`` takes part in, repeats folded."""
+    actions = []
+    for step in batch.steps:
+        if step.action in _DATABASE or step.host not in (host, '*'):
+            continue
+        if not actions or actions[-1] != step.action:
+            actions.append(step.action)
+    return tuple(actions)
 
 
-def _hosts(services, loadbalancers):
-    ordered = []
-    for host in list(loadbalancers) + [h for s in services for h in s.hosts]:
-        if host not in ordered:
-            ordered.append(host)
+def check_batch(service_plan, batch):
+    """Refuse a batch the role does not carry out exactly as planned.
+
+    :raises: PreflightError naming the service, the mechanism and the
+        steps that differ.
+    """
+    expected = ROLE_STEPS.get(batch.mechanism)
+    if expected is None:
+        raise exceptions.PreflightError(
+            reason='strategy %s planned mechanism "%s" for service %s, '
+                   'which no role of the plugin carries out (known: %s); '
+                   'choose another with --zdu-strategy or [zdu] '
+                   'service_strategies'
+                   % (service_plan.label, batch.mechanism,
+                      service_plan.service, ', '.join(sorted(ROLE_STEPS))))
+    for host in batch.hosts:
+        found = _host_view(batch, host)
+        if found != expected:
+            raise exceptions.PreflightError(
+                reason='strategy %s planned the steps %s for service %s on '
+                       'host %s, but mechanism %s carries out %s'
+                       % (service_plan.label, ', '.join(found),
+                          service_plan.service, host, batch.mechanism,
+                          ', '.join(expected)))
+
+
+def check(upgrade_plan):
+    """Refuse, before anything is written, a plan no role carries out."""
+    for service_plan in upgrade_plan.services:
+        for batch in service_plan.batches:
+            check_batch(service_plan, batch)
+
+
+def _by_host(batch, action, container=None):
+    found = {}
+    for step in batch.steps:
+        if step.action != action or step.host not in batch.hosts:
+            continue
+        if container is not None and step.container != container:
+            continue
+        found.setdefault(step.host, step)
+    return found
+
+
+def _window(batch, action):
+    windows = [step.window for step in batch.steps
+               if step.action == action and step.window is not None]
+    return max(windows) if windows else None
+
+
+def service_vars(service_plan, batch):
+    """Return the ``zdu_service`` role's variables for one batch."""
+    check_batch(service_plan, batch)
+    canonical = service_plan.container
+    servers = {host: list(step.servers) for host, step in
+               _by_host(batch, plan.READY).items()}
+    hold = [step for step in batch.steps if step.action == plan.HOLD]
+    starts = _by_host(batch, plan.START_NEXT)
+    next_container = next(iter(starts.values())).container if starts else ''
+    role_vars = {
+        'zdu_service_mechanism': batch.mechanism,
+        'zdu_service_name': service_plan.service,
+        'zdu_service_project': service_plan.project,
+        'zdu_service_container': canonical,
+        'zdu_service_services_var': service_plan.services_var,
+        'zdu_service_loadbalancers': sorted({
+            lb for step in batch.steps for lb in step.loadbalancers}),
+        'zdu_service_servers': servers,
+        'zdu_service_all_servers': (
+            list(hold[0].servers) if hold
+            else [name for host in batch.hosts
+                  for name in servers.get(host, ())]),
+        'zdu_service_readiness': {
+            host: [{'port': port, 'path': path}
+                   for port, path in step.targets]
+            for host, step in _by_host(batch, plan.WAIT_READY,
+                                       canonical).items()},
+        'zdu_service_readiness_timeout': _window(batch, plan.WAIT_READY),
+        'zdu_service_drain_timeout': _window(batch, plan.WAIT_DRAINED),
+        'zdu_service_migrates': any(step.action in _DATABASE
+                                    for step in batch.steps),
+    }
+    if starts:
+        role_vars.update({
+            'zdu_service_next_container': next_container,
+            'zdu_service_next_variables': dict(
+                next(iter(starts.values())).variables),
+            'zdu_service_next_readiness': {
+                host: [{'port': port, 'path': path}
+                       for port, path in step.targets]
+                for host, step in _by_host(batch, plan.WAIT_READY,
+                                           next_container).items()},
+            'zdu_service_next_servers': {
+                host: [{'name': name, 'port': port}
+                       for name, port in zip(step.servers, step.ports)]
+                for host, step in _by_host(batch, plan.ADD_NEXT).items()},
+        })
+    return role_vars
+
+
+def _play(name, hosts, role, role_vars, gather_facts=False):
+    return {'name': name, 'hosts': list(hosts),
+            'gather_facts': gather_facts, 'any_errors_fatal': True,
+            'vars_files': [VARS_NAME],
+            'module_defaults': {'zdu_haproxy': {
+                'container': '{{ zdu_haproxy_container }}',
+                'container_engine': '{{ kolla_container_engine }}',
+                'socket_path': '{{ zdu_haproxy_socket_path }}'}},
+            'roles': [dict({'role': role}, **role_vars)]}
+
+
+def _acting(upgrade_plan):
+    return [service_plan for service_plan in upgrade_plan.services
+            if service_plan.batches]
+
+
+def _servers(service_plans, only_holding=False):
+    return sorted({
+        name for service_plan in service_plans
+        if not only_holding or service_plan.holds_requests
+        for step in service_plan.steps
+        if step.action not in _NEXT_SERVER_STEPS
+        for name in step.servers})
+
+
+def _hosts(upgrade_plan):
+    ordered = list(upgrade_plan.loadbalancers)
+    for service_plan in _acting(upgrade_plan):
+        ordered += [h for h in service_plan.hosts if h not in ordered]
     return ordered
 
 
-def _pull(service, image):
-    return {
-        'name': 'zdu | pre-flight | pull %s for %s' % (image, service.name),
-        'when': 'inventory_hostname in %s' % list(service.hosts),
-        'block': [{'become': True, 'kolla_container': {
-            'action': 'pull_image',
-            'common_options': '{{ docker_common_options }}',
-            'image': image}}],
-        'rescue': [tasks.fail(
-            'image %s of service %s cannot be pulled on host '
-            '{{ inventory_hostname }}: {{ ansible_failed_result.msg | '
-            'default("") }}. Push it to the registry or fix %s in '
-            'globals.yml; nothing was changed.'
-            % (image, service.name, service.image_var or 'the image'))],
-    }
+def _next_containers(service_plans):
+    containers = {}
+    for service_plan in service_plans:
+        for step in service_plan.steps:
+            if step.action != plan.START_NEXT:
+                continue
+            entry = containers.setdefault(
+                step.container, {'container': step.container,
+                                 'ports': [], 'hosts': []})
+            entry['ports'] = sorted(set(entry['ports']) | set(step.ports))
+            if step.host not in entry['hosts']:
+                entry['hosts'].append(step.host)
+    return list(containers.values())
 
 
-def _leftover_next_container(service, conf):
-    """Return the tasks removing what a killed parallel run left."""
-    leftovers = []
-    for task in plays.remove_next(service, conf):
-        task = dict(task, when='inventory_hostname in %s'
-                    % list(service.hosts))
-        task['name'] = task['name'].replace('zdu | ', 'zdu | converge | ', 1)
-        leftovers.append(task)
-    return leftovers
-
-
-def _free_port_checks(service, conf):
-    checks = []
-    ports = sorted({int(server.port) + conf.parallel.port_offset
-                    for backend in service.backends
-                    for server in backend.servers})
-    for port in ports:
-        checks.append({
-            'name': 'zdu | pre-flight | port %d is free for %s' % (
-                port, plays.next_container_name(service, conf)),
-            'when': 'inventory_hostname in %s' % list(service.hosts),
-            'ansible.builtin.wait_for': {
-                'host': '{{ api_interface_address }}', 'port': port,
-                'state': 'stopped', 'timeout': 1,
-                'msg': 'port %d on {{ inventory_hostname }} is in use; '
-                       'choose another [parallel] port_offset' % port}})
-    checks.append({
-        'name': 'zdu | pre-flight | memory for %s'
-                % plays.next_container_name(service, conf),
-        'when': 'inventory_hostname in %s' % list(service.hosts),
-        'ansible.builtin.assert': {
-            'that': 'ansible_facts.memory_mb.nocache.free >= %d'
-                    % conf.parallel.min_free_memory_mb,
-            'fail_msg': 'host {{ inventory_hostname }} has less than '
-                        '%d MiB free for a second %s container ([parallel] '
-                        'min_free_memory_mb)'
-                        % (conf.parallel.min_free_memory_mb,
-                           service.container_name)}})
-    return checks
-
-
-def _hold_check(buffer_services, conf):
-    return {'name': 'zdu | pre-flight | HAProxy can hold requests for %s'
-                    % ', '.join(s.name for s in buffer_services),
-            'zdu_haproxy': tasks.haproxy_args(
-                'check_hold', conf, servers=_all_servers(buffer_services),
-                config_dir='{{ node_config_directory }}/haproxy')}
-
-
-def preflight(services, parallel_services, loadbalancers, conf,
-              buffer_services=()):
-    """Return the plays that check everything before any change.
+def preflight(upgrade_plan, conf):
+    """Return the plays that check, and converge, before any change.
 
     What an interrupted run left (servers out of service, temporary
-    containers holding the parallel ports) is converged after the host and
-    HAProxy checks and before the port checks, so a rerun finds its ports
-    free again.
+    containers holding the parallel ports) is converged after the HAProxy
+    checks and before the port checks, so a rerun finds its ports free.
     """
-    hosts = _hosts(services, loadbalancers)
-    servers = _all_servers(services)
-    lb_checks = [{'name': 'zdu | pre-flight | HAProxy admin socket and '
-                          'servers',
-                  'zdu_haproxy': tasks.haproxy_args('check', conf,
-                                                    servers=servers),
-                  'register': PREFLIGHT},
-                 {'name': 'zdu | pre-flight | servers the operator took out '
-                          'of service stay out',
-                  'when': '%s.operator_out | length > 0' % PREFLIGHT,
-                  'ansible.builtin.debug': {
-                      'msg': 'left as found, in maintenance or drain: '
-                             "{{ %s.operator_out | join(', ') }}"
-                             % PREFLIGHT}}]
-    if buffer_services:
-        lb_checks.append(_hold_check(buffer_services, conf))
-    host_checks = [_pull(service, service.image) for service in services]
-    for service in parallel_services:
-        host_checks += _free_port_checks(service, conf)
-    converge = [task for service in services
-                for task in _leftover_next_container(service, conf)]
+    acting = _acting(upgrade_plan)
+    hosts = _hosts(upgrade_plan)
+    loadbalancers = list(upgrade_plan.loadbalancers)
     return [
-        {'name': 'zdu | pre-flight | reach every host and gather facts',
-         'hosts': hosts, 'gather_facts': True, 'any_errors_fatal': True,
-         'tasks': []},
-        {'name': 'zdu | pre-flight | HAProxy on every loadbalancer host',
-         'hosts': list(loadbalancers), 'gather_facts': False,
-         'any_errors_fatal': True,
-         'tasks': lb_checks},
-        {'name': 'zdu | converge what an interrupted run left',
-         'hosts': hosts, 'gather_facts': False, 'any_errors_fatal': True,
-         'tasks': [{'name': 'zdu | restore servers and delete temporary '
-                            'servers',
-                    'when': 'inventory_hostname in %s' % list(loadbalancers),
-                    'zdu_haproxy': tasks.haproxy_args(
-                        'converge', conf,
-                        temporary_suffix=conf.parallel.container_suffix)}]
-         + converge},
-        {'name': 'zdu | pre-flight | images, ports and memory',
-         'hosts': hosts,
-         'gather_facts': False, 'any_errors_fatal': True,
-         'tasks': host_checks},
+        _play('zdu | pre-flight | every host and every HAProxy', hosts,
+              'zdu_preflight',
+              {'zdu_preflight_phase': 'haproxy',
+               'zdu_preflight_loadbalancers': loadbalancers,
+               'zdu_preflight_servers': _servers(acting),
+               'zdu_preflight_hold_servers': _servers(acting, True)},
+              gather_facts=True),
+        _play('zdu | converge what an interrupted run left', hosts,
+              'zdu_converge',
+              {'zdu_converge_loadbalancers': loadbalancers,
+               'zdu_converge_temporary_suffix':
+                   conf.parallel.container_suffix,
+               'zdu_converge_next_containers': [
+                   {'container': sp.container
+                    + conf.parallel.container_suffix,
+                    'hosts': list(sp.hosts)} for sp in acting]}),
+        _play('zdu | pre-flight | images, ports and memory', hosts,
+              'zdu_preflight',
+              {'zdu_preflight_phase': 'hosts',
+               'zdu_preflight_images': [
+                   {'service': sp.service, 'image': sp.image,
+                    'image_var': sp.image_var, 'hosts': list(sp.hosts)}
+                   for sp in acting],
+               'zdu_preflight_next_containers': _next_containers(acting),
+               'zdu_preflight_min_free_memory_mb':
+                   conf.parallel.min_free_memory_mb}),
     ]
 
 
-def verify(services, loadbalancers, conf):
-    """Return the play checking every server is back in service."""
+def service_plays(service_plan):
+    """Return one play per batch of ``service_plan``, in plan order."""
+    return [_play('zdu | %s | %s | %s' % (service_plan.service,
+                                          batch.mechanism,
+                                          ', '.join(batch.hosts)),
+                  batch.hosts, 'zdu_service',
+                  service_vars(service_plan, batch))
+            for batch in service_plan.batches]
+
+
+def run_vars(upgrade_plan, conf):
+    """Return the run-wide settings the roles read, for the vars file."""
     return {
-        'name': 'zdu | verify every server is back in service',
-        'hosts': list(loadbalancers), 'gather_facts': False,
-        'tasks': [
-            {'name': 'zdu | read server states',
-             'zdu_haproxy': tasks.haproxy_args(
-                 'check', conf, servers=_all_servers(services)),
-             'register': 'zdu_final'},
-            {'name': 'zdu | no server is left drained or in maintenance, '
-                     'but those found so',
-             'ansible.builtin.assert': {
-                 'that': "zdu_final.states | dict2items | selectattr("
-                         "'value', 'match', '^(MAINT|DRAIN)') | map("
-                         "attribute='key') | difference(%s.operator_out | "
-                         "default([])) | length == 0" % PREFLIGHT,
-                 'fail_msg': 'servers still out of service: '
-                             '{{ zdu_final.states }}; out of service before '
-                             'the run: {{ %s.operator_out | default([]) }}'
-                             % PREFLIGHT}},
-        ]}
+        'zdu_haproxy_container': conf.haproxy.container_name,
+        'zdu_haproxy_socket_path': conf.haproxy.socket_path,
+        'zdu_haproxy_lease': upgrade_plan.bounds.lease,
+        'zdu_drain_poll_interval': conf.drain.poll_interval,
+        'zdu_readiness_consecutive_successes':
+            conf.readiness.consecutive_successes,
+        'zdu_readiness_request_timeout': conf.readiness.request_timeout,
+        'zdu_readiness_ca_path': conf.readiness.ca_path or '',
+        'zdu_rollback_on_failure': conf.zdu.rollback_on_failure,
+    }
 
 
-def summary():
-    """Return the play printing the per-service summary of the run."""
-    return {
-        'name': 'zdu | summary',
-        'hosts': 'localhost', 'gather_facts': False,
-        'tasks': [
-            {'name': 'zdu | summarize the run',
-             'zdu_summary': {'run_dir': '{{ %s }}' % tasks.RUN_DIR},
-             'register': 'zdu_summary'},
-            {'name': 'zdu | per-service summary',
-             'ansible.builtin.debug': {'msg': '{{ zdu_summary.lines }}'}},
-        ]}
-
-
-def build(services_with_plays, loadbalancers, conf, site_playbooks):
+def build(upgrade_plan, conf, site_playbooks):
     """Return the whole playbook as a list of plays.
 
-    :param services_with_plays: ``[(service, service plan, plays)]`` in
-        plan order.
     :param site_playbooks: the playbooks a plain upgrade would run.
+    :raises: PreflightError when a batch is not one a role carries out.
     """
-    services = [service for service, _plan, _plays in services_with_plays]
-    parallel_services = [service for service, service_plan, _plays
-                         in services_with_plays
-                         if service_plan.starts_next_container]
-    buffer_services = [service for service, service_plan, _plays
-                       in services_with_plays
-                       if service_plan.holds_requests]
-    playbook = preflight(services, parallel_services, loadbalancers, conf,
-                         buffer_services)
-    for _service, _plan, service_plays in services_with_plays:
-        playbook.extend(service_plays)
+    acting = _acting(upgrade_plan)
+    playbook = preflight(upgrade_plan, conf)
+    for service_plan in acting:
+        playbook.extend(service_plays(service_plan))
     playbook.extend({'import_playbook': os.path.abspath(path)}
                     for path in site_playbooks)
-    playbook.append(verify(services, loadbalancers, conf))
-    playbook.append(summary())
+    playbook.append(_play('zdu | verify every server is back in service',
+                          upgrade_plan.loadbalancers, 'zdu_verify',
+                          {'zdu_verify_servers': _servers(acting)}))
+    summary = _play('zdu | summary', ['localhost'], 'zdu_summary', {})
+    del summary['module_defaults']
+    playbook.append(summary)
     return playbook
 
 
-def write(run_dir, playbook):
-    """Write ``playbook`` into ``run_dir``; return its path."""
-    path = os.path.join(run_dir, PLAYBOOK_NAME)
+def _dump(path, header, data):
     with open(path, 'w') as stream:
-        stream.write('---\n# Generated by kolla-zdu-plugin for this run.\n')
-        yaml.dump(playbook, stream, Dumper=_Dumper,
-                  default_flow_style=False, sort_keys=False, width=1000)
+        stream.write('---\n# %s\n' % header)
+        yaml.dump(data, stream, Dumper=_Dumper, default_flow_style=False,
+                  sort_keys=False, width=1000)
     return path
+
+
+def write(run_dir, playbook, settings):
+    """Write ``playbook`` and its vars file into ``run_dir``.
+
+    :returns: the playbook's path.
+    """
+    _dump(os.path.join(run_dir, VARS_NAME),
+          'Settings of this run, from zdu.conf, for kolla-zdu-plugin roles.',
+          settings)
+    return _dump(os.path.join(run_dir, PLAYBOOK_NAME),
+                 'Generated by kolla-zdu-plugin for this run: each play '
+                 'applies a role of the plugin with a batch of the plan.',
+                 playbook)

@@ -87,7 +87,8 @@ def write(run_dir, site_playbook, services):
     """Return the playbook the run imports after its own plays.
 
     :param site_playbook: the operator's site playbook.
-    :param services: the services the zero-downtime plays upgraded.
+    :param services: the service plans the zero-downtime plays carried
+        out (anything with ``project`` and ``group``).
     :returns: ``(path, skipped play names)``; ``path`` is ``site_playbook``
         itself when no play is left out, or when it is YAML that only
         Ansible reads (tags such as ``!unsafe`` or ``!vault``), otherwise a

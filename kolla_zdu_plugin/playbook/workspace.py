@@ -70,7 +70,8 @@ def prepare(run_dir, kolla_dir, site_playbook):
                       [os.path.join(ours, name), os.path.join(site_dir, name),
                        os.path.join(kolla_dir, name)])
     _link_entries(os.path.join(run_dir, 'roles'),
-                  [os.path.join(site_dir, 'roles'),
+                  [os.path.join(ours, 'roles'),
+                   os.path.join(site_dir, 'roles'),
                    os.path.join(kolla_dir, 'roles')])
     for source in (site_dir, kolla_dir):
         group_vars = os.path.join(source, 'group_vars')

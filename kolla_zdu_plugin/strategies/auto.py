@@ -14,8 +14,8 @@
 import dataclasses
 
 from kolla_zdu_plugin.planning import plan
-from kolla_zdu_plugin.playbook import plays
 from kolla_zdu_plugin.strategies import base
+from kolla_zdu_plugin.strategies import rolling
 from kolla_zdu_plugin.strategies import steps
 
 COMBINED = plan.PARALLEL_BUFFER
@@ -37,18 +37,16 @@ def buffered_cutover(service, conf):
 
     Old and new versions never serve together: the new containers warm up
     on other ports while the old ones serve, then HAProxy holds requests
-    for the short moment the servers are swapped.
+    for the short moment the servers are swapped. Every host acts at once,
+    so the plan is one batch.
     """
-    planned = steps.database(service, 'expand-migrate')
+    planned = []
     for host in service.hosts:
         planned.append(steps.start_next(service, host, conf))
         planned.append(steps.wait_ready(service, host, conf,
                                         port_offset=conf.parallel.port_offset))
     planned.append(steps.hold(service, conf))
-    planned.append(plan.Step(host=steps.ALL_HOSTS, action=plan.DRAIN,
-                             detail='set server state maint once drained',
-                             servers=steps.server_names(service),
-                             loadbalancers=service.loadbalancers))
+    planned.append(steps.wait_held_drained(service, conf))
     planned += [steps.add_next(service, host, conf) for host in service.hosts]
     planned.append(steps.release(service))
     for host in service.hosts:
@@ -56,8 +54,8 @@ def buffered_cutover(service, conf):
         planned.append(steps.wait_ready(service, host, conf))
         planned.append(steps.ready(service, host))
         planned.append(steps.remove_next(service, host, conf))
-    planned += steps.database(service, 'contract')
-    return planned
+    return rolling.with_database_steps(
+        service, [steps.batch(service.hosts, COMBINED, planned)])
 
 
 class AutoStrategy(base.Strategy):
@@ -100,10 +98,3 @@ class AutoStrategy(base.Strategy):
         result = self.registry.get(name).plan_service(service, facts)
         return dataclasses.replace(result, strategy=self.name, chosen=name,
                                    reason=reason)
-
-    def plays(self, service, service_plan):
-        """Return the plays of the strategy :meth:`choose` picked."""
-        if service_plan.chosen == COMBINED:
-            return [plays.buffered_cutover(service, self.conf)]
-        return self.registry.get(service_plan.chosen).plays(service,
-                                                            service_plan)

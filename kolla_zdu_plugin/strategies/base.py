@@ -54,33 +54,34 @@ class Strategy(metaclass=abc.ABCMeta):
         self.conf = conf
         self.registry = registry or loader.StrategyRegistry(conf)
 
-    def service_plan(self, service, steps, reason='selected', chosen=None):
-        """Return the :class:`~kolla_zdu_plugin.plan.ServicePlan` of steps.
+    def service_plan(self, service, batches, reason='selected', chosen=None,
+                     notes=()):
+        """Return the :class:`~kolla_zdu_plugin.planning.plan.ServicePlan`.
 
+        :param batches: the :class:`~kolla_zdu_plugin.planning.plan.Batch`
+            list the run carries out, in order.
         :param chosen: the mechanism that acts, when this strategy picked
             another one (as auto does); this strategy's name by default.
+        :param notes: steps shown but not carried out.
         """
         return plan.ServicePlan(
             service=service.name, project=service.project,
             container=service.container_name, strategy=self.name,
-            chosen=chosen or self.name, reason=reason, steps=tuple(steps))
+            chosen=chosen or self.name, reason=reason,
+            batches=tuple(batches), notes=tuple(notes),
+            group=service.group, hosts=tuple(service.hosts),
+            image=service.image, image_var=service.image_var or '',
+            services_var=service.services_var or '')
 
     @abc.abstractmethod
     def plan_service(self, service, facts):
         """Plan the upgrade of one service.
 
+        The batches of the plan are what the run executes: the generated
+        playbook applies the ``zdu_service`` role to each batch's hosts
+        with the batch's steps, so a strategy never writes Ansible.
+
         :param service: a :class:`kolla_zdu_plugin.servicemap.model.Service`.
         :param facts: a :class:`ServiceFacts`.
-        :returns: a :class:`kolla_zdu_plugin.plan.ServicePlan`.
+        :returns: a :class:`kolla_zdu_plugin.planning.plan.ServicePlan`.
         """
-
-    def plays(self, service, service_plan):
-        """Return the Ansible plays that carry out ``service_plan``.
-
-        :param service: the :class:`~kolla_zdu_plugin.servicemap.model.
-            Service` planned.
-        :param service_plan: what :meth:`plan_service` returned for it.
-        :returns: a list of plays (dicts) for the generated playbook.
-        :raises: NotImplementedError when the strategy can only plan.
-        """
-        raise NotImplementedError()

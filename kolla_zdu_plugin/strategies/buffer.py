@@ -11,8 +11,9 @@
 # under the License.
 """Buffer: every instance restarts at once while HAProxy holds requests."""
 
-from kolla_zdu_plugin.playbook import plays
+from kolla_zdu_plugin.planning import plan
 from kolla_zdu_plugin.strategies import base
+from kolla_zdu_plugin.strategies import rolling
 from kolla_zdu_plugin.strategies import steps
 
 
@@ -22,16 +23,12 @@ class BufferStrategy(base.Strategy):
     name = 'buffer'
 
     def plan_service(self, service, facts):
-        """Plan a buffered restart of every host of ``service``."""
-        planned = steps.database(service, 'expand-migrate')
-        planned.append(steps.hold(service, self.conf))
+        """Plan a buffered restart of every host of ``service`` at once."""
+        planned = [steps.hold(service, self.conf),
+                   steps.wait_held_drained(service, self.conf)]
         planned += [steps.recreate(service, host) for host in service.hosts]
         planned += [steps.wait_ready(service, host, self.conf)
                     for host in service.hosts]
         planned.append(steps.release(service))
-        planned += steps.database(service, 'contract')
-        return self.service_plan(service, planned)
-
-    def plays(self, service, service_plan):
-        """Return one play restarting every host together under a hold."""
-        return [plays.buffer_all(service, self.conf)]
+        return self.service_plan(service, rolling.with_database_steps(
+            service, [steps.batch(service.hosts, plan.BUFFER, planned)]))

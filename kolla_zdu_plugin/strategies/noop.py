@@ -21,11 +21,7 @@ class NoopStrategy(base.Strategy):
     name = 'noop'
 
     def plan_service(self, service, facts):
-        """Return a plan with a single skip step."""
-        return self.service_plan(service, [
+        """Return a plan with no batch and a single skip note."""
+        return self.service_plan(service, [], notes=[
             plan.Step(host='*', action=plan.SKIP,
                       detail='no zero-downtime handling')])
-
-    def plays(self, service, service_plan):
-        """Return no play: kolla-ansible's own upgrade handles the service."""
-        return []

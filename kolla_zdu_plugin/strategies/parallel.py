@@ -11,8 +11,9 @@
 # under the License.
 """Parallel: the new version warms up beside the old one on another port."""
 
-from kolla_zdu_plugin.playbook import plays
+from kolla_zdu_plugin.planning import plan
 from kolla_zdu_plugin.strategies import base
+from kolla_zdu_plugin.strategies import rolling
 from kolla_zdu_plugin.strategies import steps
 
 
@@ -39,15 +40,12 @@ class ParallelStrategy(base.Strategy):
     name = 'parallel'
 
     def plan_service(self, service, facts):
-        """Plan a parallel upgrade of ``service``, host by host."""
-        planned = steps.database(service, 'expand-migrate')
-        for host in service.hosts:
-            planned += warm_up(service, host, self.conf)
-            planned += return_to_canonical(service, host, self.conf)
-        planned += steps.database(service, 'contract')
-        return self.service_plan(service, planned)
-
-    def plays(self, service, service_plan):
-        """Return one play per host, in the order of the plan."""
-        return [plays.parallel_host(service, host, self.conf)
-                for host in service.hosts]
+        """Plan a parallel upgrade of ``service``, one batch per host."""
+        batches = [steps.batch([host], plan.PARALLEL,
+                               warm_up(service, host, self.conf)
+                               + return_to_canonical(service, host,
+                                                     self.conf))
+                   for host in service.hosts]
+        return self.service_plan(service,
+                                 rolling.with_database_steps(service,
+                                                             batches))

@@ -11,9 +11,29 @@
 # under the License.
 """Rolling drain: one host at a time, out of every HAProxy and back."""
 
-from kolla_zdu_plugin.playbook import plays
+from kolla_zdu_plugin.planning import plan
 from kolla_zdu_plugin.strategies import base
 from kolla_zdu_plugin.strategies import steps
+
+
+def with_database_steps(service, batches):
+    """Put kolla's migrations in the first and the last batch.
+
+    kolla's handlers run the expand and migrate steps with the first
+    restart and the contract step after the last one; the batch that
+    restarts the container carries them out.
+    """
+    if not batches:
+        return batches
+    expand = steps.database(service, 'expand-migrate')
+    contract = steps.database(service, 'contract')
+    first, last = batches[0], batches[-1]
+    batches[0] = steps.batch(first.hosts, first.mechanism,
+                             expand + list(first.steps))
+    last = batches[-1]
+    batches[-1] = steps.batch(last.hosts, last.mechanism,
+                              list(last.steps) + contract)
+    return batches
 
 
 class RollingStrategy(base.Strategy):
@@ -22,17 +42,13 @@ class RollingStrategy(base.Strategy):
     name = 'rolling'
 
     def plan_service(self, service, facts):
-        """Plan a rolling drain of ``service``, host by host."""
-        planned = steps.database(service, 'expand-migrate')
+        """Plan a rolling drain of ``service``, one batch per host."""
+        batches = []
         for host in service.hosts:
-            planned += steps.drain(service, host, self.conf)
+            planned = steps.drain(service, host, self.conf)
             planned.append(steps.recreate(service, host))
             planned.append(steps.wait_ready(service, host, self.conf))
             planned.append(steps.ready(service, host))
-        planned += steps.database(service, 'contract')
-        return self.service_plan(service, planned)
-
-    def plays(self, service, service_plan):
-        """Return one play per host, in the order of the plan."""
-        return [plays.rolling_host(service, host, self.conf)
-                for host in service.hosts]
+            batches.append(steps.batch([host], plan.ROLLING, planned))
+        return self.service_plan(service,
+                                 with_database_steps(service, batches))

@@ -31,12 +31,29 @@ def next_server_names(service, host, conf):
                  for name in server_names(service, host))
 
 
+def readiness_targets(service, host, conf, port_offset=0):
+    """Return the ``(port, path)`` pairs the probe requests on ``host``."""
+    targets = []
+    for backend, server in service.servers_of(host):
+        target = (int(server.port) + port_offset,
+                  backend.health_path(conf.readiness.http_path))
+        if target not in targets:
+            targets.append(target)
+    return tuple(targets)
+
+
 def readiness_target(service, host, conf, port_offset=0):
     """Describe what the readiness probe checks on ``host``."""
     checks = {'%s:%s %s' % (server.address, int(server.port) + port_offset,
                             backend.health_path(conf.readiness.http_path))
               for backend, server in service.servers_of(host)}
     return ', '.join(sorted(checks)) or host
+
+
+def batch(hosts, mechanism, planned):
+    """Return the :class:`~kolla_zdu_plugin.planning.plan.Batch` of steps."""
+    return plan.Batch(hosts=tuple(hosts), mechanism=mechanism,
+                      steps=tuple(planned))
 
 
 def database(service, phase):
@@ -69,17 +86,25 @@ def recreate(service, host):
     return plan.Step(host=host, action=plan.RECREATE,
                      detail='kolla_container recreate_or_restart_container '
                             '%s with %s' % (service.container_name,
-                                            service.image))
+                                            service.image),
+                     container=service.container_name, image=service.image)
 
 
 def wait_ready(service, host, conf, port_offset=0):
-    """Return the step waiting for readiness on ``host``."""
+    """Return the step waiting for readiness on ``host``.
+
+    With a ``port_offset``, the step checks the temporary container.
+    """
     return plan.Step(host=host, action=plan.WAIT_READY,
+                     container=(next_container_name(service, conf)
+                                if port_offset else service.container_name),
                      detail='%s probe on %s' % (
                          conf.readiness.probe,
                          readiness_target(service, host, conf,
                                           port_offset)),
-                     window=conf.readiness.timeout)
+                     window=conf.readiness.timeout,
+                     targets=readiness_targets(service, host, conf,
+                                               port_offset))
 
 
 def ready(service, host, servers=None):
@@ -101,6 +126,17 @@ def hold(service, conf):
         window=conf.buffer.max_hold_time)
 
 
+def wait_held_drained(service, conf):
+    """Return the step letting in-flight requests finish under the hold."""
+    return plan.Step(
+        host=ALL_HOSTS, action=plan.WAIT_DRAINED,
+        detail='wait for in-flight requests to finish, then set server '
+               'state maint, which keeps held requests off the old '
+               'containers',
+        servers=server_names(service), loadbalancers=service.loadbalancers,
+        window=conf.drain.timeout)
+
+
 def release(service):
     """Return the step releasing held requests to the new containers."""
     return plan.Step(host=ALL_HOSTS, action=plan.RELEASE,
@@ -109,15 +145,34 @@ def release(service):
                      loadbalancers=service.loadbalancers)
 
 
+def next_container_name(service, conf):
+    """Return the name of the temporary container of ``service``."""
+    return service.container_name + conf.parallel.container_suffix
+
+
+def next_port_variables(service, conf):
+    """Return the kolla port variables that move the next container.
+
+    Each of the role's listen-port variables is moved by ``[parallel]
+    port_offset``, in the order of the ports its backends listen on.
+    """
+    listen_ports = sorted({int(server.port) for backend in service.backends
+                           for server in backend.servers})
+    return tuple((name, port + conf.parallel.port_offset)
+                 for name, port in zip(service.port_vars, listen_ports))
+
+
 def start_next(service, host, conf):
     """Return the step starting the new version beside the old one."""
-    ports = sorted({int(server.port) + conf.parallel.port_offset
-                    for _backend, server in service.servers_of(host)})
+    ports = tuple(sorted({int(server.port) + conf.parallel.port_offset
+                          for _backend, server in service.servers_of(host)}))
+    name = next_container_name(service, conf)
     return plan.Step(
         host=host, action=plan.START_NEXT,
-        detail='start %s%s with %s on port %s' % (
-            service.container_name, conf.parallel.container_suffix,
-            service.image, ', '.join(str(p) for p in ports)))
+        detail='start %s with %s on port %s' % (
+            name, service.image, ', '.join(str(p) for p in ports)),
+        container=name, image=service.image, ports=ports,
+        variables=next_port_variables(service, conf))
 
 
 def add_next(service, host, conf):
@@ -125,16 +180,19 @@ def add_next(service, host, conf):
     return plan.Step(host=host, action=plan.ADD_NEXT,
                      detail='add server, state ready',
                      servers=next_server_names(service, host, conf),
-                     loadbalancers=service.loadbalancers)
+                     loadbalancers=service.loadbalancers,
+                     ports=tuple(int(server.port) + conf.parallel.port_offset
+                                 for _backend, server
+                                 in service.servers_of(host)))
 
 
 def remove_next(service, host, conf):
     """Return the step removing the parallel container and its servers."""
     return plan.Step(host=host, action=plan.REMOVE_NEXT,
                      detail='drain and delete server, remove container '
-                            '%s%s and its unit' % (
-                                service.container_name,
-                                conf.parallel.container_suffix),
+                            '%s and its unit'
+                            % next_container_name(service, conf),
                      servers=next_server_names(service, host, conf),
                      loadbalancers=service.loadbalancers,
-                     window=conf.drain.timeout)
+                     window=conf.drain.timeout,
+                     container=next_container_name(service, conf))

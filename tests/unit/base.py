@@ -83,4 +83,5 @@ def make_service(name='api', hosts=('ctl1', 'ctl2', 'ctl3'), port=8080,
         project=name.split('-')[0], name=name,
         container_name=name.replace('-', '_'), group=name, hosts=hosts,
         image='registry/%s:2' % name, backends=(backend,),
-        loadbalancers=loadbalancers, database_steps=database_steps)
+        loadbalancers=loadbalancers, database_steps=database_steps,
+        services_var='%s_services' % name.split('-')[0])

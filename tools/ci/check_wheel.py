@@ -27,6 +27,11 @@ REQUIRED = (
     'kolla_zdu_plugin/probe/load.py',
     'kolla_zdu_plugin/strategies/rolling.py',
     'share/kolla-zdu-plugin/ansible/library/zdu_haproxy.py',
+    'share/kolla-zdu-plugin/ansible/library/zdu_wait_ready.py',
+    'share/kolla-zdu-plugin/ansible/module_utils/zdu_readiness.py',
+    'share/kolla-zdu-plugin/ansible/roles/zdu_service/tasks/main.yml',
+    'share/kolla-zdu-plugin/ansible/roles/zdu_service/tasks/rolling.yml',
+    'share/kolla-zdu-plugin/ansible/roles/zdu_preflight/tasks/main.yml',
 )
 
 

@@ -44,8 +44,13 @@ class PlanCommandTestCase(base.TestCase):
         self.assertEqual('buffer', strategies['keystone'])
         keystone = [s for s in data['services']
                     if s['service'] == 'keystone'][0]
-        self.assertEqual('db-expand-migrate', keystone['steps'][0]['action'])
-        self.assertEqual('db-contract', keystone['steps'][-1]['action'])
+        steps = [step for batch in keystone['batches']
+                 for step in batch['steps']]
+        self.assertEqual('db-expand-migrate', steps[0]['action'])
+        self.assertEqual('db-contract', steps[-1]['action'])
+        self.assertEqual([['control01', 'control02', 'control03']],
+                         [batch['hosts'] for batch in keystone['batches']])
+        self.assertEqual('buffer', keystone['batches'][0]['mechanism'])
 
     def test_bad_config_is_one_error(self):
         self.write_config('zdu.conf', '[zdu]\nstrategy = rolling\nfoo = 1\n')

@@ -9,81 +9,280 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
+"""The generated playbook: thin plays that apply the plugin's roles."""
+
+import dataclasses
 import os
 
 from ansible.parsing import dataloader
 from ansible import template
 import yaml
 
+from kolla_zdu_plugin import exceptions
 from kolla_zdu_plugin.planning import plan
+from kolla_zdu_plugin.planning import planner
 from kolla_zdu_plugin.playbook import generator
-from kolla_zdu_plugin.playbook import plays
 from kolla_zdu_plugin.playbook import workspace
+from kolla_zdu_plugin.servicemap import builder
+from kolla_zdu_plugin.servicemap import deployment
+from kolla_zdu_plugin.servicemap import model
+from kolla_zdu_plugin.strategies import loader
 from tests.unit import base
 
+ROLES_DIR = os.path.join(workspace.plugin_ansible_dir(), 'roles')
+# What a play of the generated playbook may hold: where it runs, how, and
+# the roles it applies; never a task.
+PLAY_KEYS = {'name', 'hosts', 'gather_facts', 'any_errors_fatal',
+             'vars_files', 'module_defaults', 'roles'}
 
-def _service_plan(service, strategy, chosen=None):
-    return plan.ServicePlan(
-        service=service.name, project=service.project,
-        container=service.container_name, strategy=strategy, reason='test',
-        steps=(), chosen=chosen)
+
+def _plan(conf, *services):
+    service_map = model.ServiceMap(services=tuple(services),
+                                   loadbalancers=('lb1', 'lb2'))
+    return planner.make_plan(service_map, conf,
+                             loader.StrategyRegistry(conf))
 
 
-class GeneratorTestCase(base.TestCase):
+def _roles(playbook):
+    return [play['roles'][0] for play in playbook if 'roles' in play]
 
-    def build(self, **kwargs):
-        api = base.make_service('api')
-        web = base.make_service('web', hosts=('ctl1',))
-        return generator.build(
-            [(api, _service_plan(api, 'auto', 'rolling'),
-              [{'name': 'api play'}]),
-             (web, _service_plan(web, 'parallel'), [{'name': 'web play'}])],
-            ('lb1', 'lb2'), self.make_conf(), ['/x/site.yml'])
 
-    def test_order(self):
-        names = [play.get('name') or play.get('import_playbook')
-                 for play in self.build()]
-        self.assertEqual([
-            'zdu | pre-flight | reach every host and gather facts',
-            'zdu | pre-flight | HAProxy on every loadbalancer host',
-            'zdu | converge what an interrupted run left',
-            'zdu | pre-flight | images, ports and memory',
-            'api play', 'web play', '/x/site.yml',
-            'zdu | verify every server is back in service',
-            'zdu | summary'], names)
+class ThinPlaybookTestCase(base.TestCase):
+    """On kolla-ansible's multinode inventory, every service planned."""
 
-    def test_preflight_checks_every_server_on_every_loadbalancer(self):
-        check = self.build()[1]
-        self.assertEqual(['lb1', 'lb2'], check['hosts'])
+    def multinode_playbook(self, **overrides):
+        conf = self.make_conf(**overrides)
+        target = deployment.Deployment([base.MULTINODE], self.config_dir,
+                                       ())
+        service_map = builder.ServiceMapBuilder(target).build()
+        upgrade_plan = planner.make_plan(service_map, conf,
+                                         loader.StrategyRegistry(conf))
+        return upgrade_plan, generator.build(upgrade_plan, conf,
+                                             ['/x/site.yml'])
+
+    def assert_thin(self, playbook):
+        for play in playbook:
+            if 'import_playbook' in play:
+                self.assertEqual({'import_playbook'}, set(play))
+                continue
+            self.assertLessEqual(set(play), PLAY_KEYS, play['name'])
+            self.assertEqual(1, len(play['roles']), play['name'])
+            role = play['roles'][0]['role']
+            self.assertTrue(os.path.isdir(os.path.join(ROLES_DIR, role)),
+                            role)
+            for name in play['roles'][0]:
+                self.assertTrue(name == 'role' or name.startswith(
+                    role + '_'), '%s of %s' % (name, role))
+
+    def test_every_play_applies_a_role_with_vars_and_no_task(self):
+        for strategy in ('auto', 'rolling', 'parallel', 'buffer'):
+            upgrade_plan, playbook = self.multinode_playbook(
+                zdu={'strategy': strategy})
+            self.assertGreaterEqual(len(upgrade_plan.services), 10)
+            self.assert_thin(playbook)
+            batches = sum(len(sp.batches) for sp in upgrade_plan.services)
+            self.assertEqual(batches, sum(
+                1 for role in _roles(playbook)
+                if role['role'] == 'zdu_service'), strategy)
+
+    def test_auto_with_a_service_whose_versions_must_not_mix(self):
+        upgrade_plan, playbook = self.multinode_playbook(
+            zdu={'mixed_version_unsafe_services': ['keystone']})
+        self.assert_thin(playbook)
+        keystone = [role for role in _roles(playbook)
+                    if role.get('zdu_service_name') == 'keystone']
+        self.assertEqual(['parallel+buffer'],
+                         [r['zdu_service_mechanism'] for r in keystone])
+
+    def test_plays_follow_the_plan(self):
+        upgrade_plan, playbook = self.multinode_playbook()
+        expected = [(sp.service, batch.hosts)
+                    for sp in upgrade_plan.services for batch in sp.batches]
+        found = [(role['zdu_service_name'], tuple(play['hosts']))
+                 for play in playbook for role in play.get('roles', ())
+                 if role['role'] == 'zdu_service']
+        self.assertEqual(expected, found)
+
+    def test_order_of_the_plays(self):
+        _plan_, playbook = self.multinode_playbook()
+        roles = [play.get('roles', [{}])[0].get('role')
+                 or play.get('import_playbook') for play in playbook]
+        self.assertEqual(['zdu_preflight', 'zdu_converge', 'zdu_preflight'],
+                         roles[:3])
+        self.assertEqual(['/x/site.yml', 'zdu_verify', 'zdu_summary'],
+                         roles[-3:])
+        self.assertEqual({'zdu_service'}, set(roles[3:-3]))
+
+
+class BatchVarsTestCase(base.TestCase):
+
+    def test_rolling_one_play_per_host(self):
+        conf = self.make_conf(zdu={'strategy': 'rolling'},
+                              drain={'timeout': 7},
+                              readiness={'timeout': 33})
+        upgrade_plan = _plan(conf, base.make_service('api'))
+        plays = generator.service_plays(upgrade_plan.services[0])
+        self.assertEqual([['ctl1'], ['ctl2'], ['ctl3']],
+                         [play['hosts'] for play in plays])
+        role = plays[1]['roles'][0]
+        self.assertEqual('rolling', role['zdu_service_mechanism'])
+        self.assertEqual({'ctl2': ['api_back/ctl2']},
+                         role['zdu_service_servers'])
+        self.assertEqual({'ctl2': [{'port': 8080, 'path': '/healthcheck'}]},
+                         role['zdu_service_readiness'])
+        self.assertEqual(['lb1', 'lb2'], role['zdu_service_loadbalancers'])
+        self.assertEqual(7, role['zdu_service_drain_timeout'])
+        self.assertEqual(33, role['zdu_service_readiness_timeout'])
+        self.assertEqual('api_services', role['zdu_service_services_var'])
+
+    def test_parallel_moves_the_port_variables_of_the_next_container(self):
+        conf = self.make_conf(zdu={'strategy': 'parallel'},
+                              parallel={'port_offset': 20000})
+        service = dataclasses.replace(base.make_service('api'),
+                                      port_vars=('api_listen_port',))
+        role = generator.service_plays(
+            _plan(conf, service).services[0])[0]['roles'][0]
+        self.assertEqual('api_zdu_next', role['zdu_service_next_container'])
+        self.assertEqual({'api_listen_port': 28080},
+                         role['zdu_service_next_variables'])
         self.assertEqual(
-            ['api_back/ctl1', 'api_back/ctl2', 'api_back/ctl3',
-             'web_back/ctl1'],
-            check['tasks'][0]['zdu_haproxy']['servers'])
+            {'ctl1': [{'name': 'api_back/ctl1_zdu_next', 'port': 28080}]},
+            role['zdu_service_next_servers'])
+        self.assertEqual({'ctl1': [{'port': 28080, 'path': '/healthcheck'}]},
+                         role['zdu_service_next_readiness'])
+        self.assertEqual({'ctl1': [{'port': 8080, 'path': '/healthcheck'}]},
+                         role['zdu_service_readiness'])
 
-    def test_preflight_pulls_images_and_checks_parallel_ports(self):
-        names = [task['name'] for task in self.build()[3]['tasks']]
-        self.assertIn('zdu | pre-flight | pull registry/api:2 for api',
-                      names)
-        self.assertIn('zdu | pre-flight | port 28080 is free for web_zdu_next',
-                      names)
-        self.assertNotIn('zdu | pre-flight | port 28080 is free for '
-                         'api_zdu_next', names)
+    def test_buffer_one_play_over_every_host(self):
+        conf = self.make_conf(zdu={'strategy': 'buffer'})
+        plays = generator.service_plays(
+            _plan(conf, base.make_service('api')).services[0])
+        self.assertEqual([['ctl1', 'ctl2', 'ctl3']],
+                         [play['hosts'] for play in plays])
+        role = plays[0]['roles'][0]
+        self.assertEqual(['api_back/ctl1', 'api_back/ctl2', 'api_back/ctl3'],
+                         role['zdu_service_all_servers'])
+        self.assertEqual(['ctl1', 'ctl2', 'ctl3'],
+                         sorted(role['zdu_service_readiness']))
+        self.assertFalse(role['zdu_service_migrates'])
 
-    def test_written_playbook_is_plain_yaml(self):
-        path = generator.write(self.config_dir, self.build())
+    def test_database_steps_mark_the_batches_that_migrate(self):
+        conf = self.make_conf(zdu={'strategy': 'rolling'})
+        service = base.make_service('api', database_steps=(
+            model.DatabaseStep('Init', 'expand-migrate', 'ctl1'),
+            model.DatabaseStep('Finish', 'contract', 'ctl3')))
+        plays = generator.service_plays(_plan(conf, service).services[0])
+        self.assertEqual([True, False, True],
+                         [p['roles'][0]['zdu_service_migrates']
+                          for p in plays])
+
+    def test_a_batch_the_role_does_not_carry_out_is_refused(self):
+        conf = self.make_conf(zdu={'strategy': 'rolling'})
+        service_plan = _plan(conf, base.make_service('api')).services[0]
+        batch = service_plan.batches[0]
+        without_readiness = dataclasses.replace(batch, steps=tuple(
+            s for s in batch.steps if s.action != plan.WAIT_READY))
+        exc = self.assertRaises(
+            exceptions.PreflightError, generator.check_batch, service_plan,
+            without_readiness)
+        self.assertIn('carries out drain, wait-drained, recreate, '
+                      'wait-ready, ready', str(exc))
+        self.assertIn('host ctl1', str(exc))
+        unknown = dataclasses.replace(batch, mechanism='teleport')
+        exc = self.assertRaises(
+            exceptions.PreflightError, generator.check_batch, service_plan,
+            unknown)
+        self.assertIn('mechanism "teleport" for service api', str(exc))
+
+    def test_noop_plans_no_play(self):
+        conf = self.make_conf(zdu={'strategy': 'noop'})
+        upgrade_plan = _plan(conf, base.make_service('api'))
+        self.assertEqual([], generator.service_plays(
+            upgrade_plan.services[0]))
+        playbook = generator.build(upgrade_plan, conf, [])
+        self.assertEqual([], [r for r in _roles(playbook)
+                              if r['role'] == 'zdu_service'])
+
+
+class PreflightTestCase(base.TestCase):
+
+    def build(self):
+        conf = self.make_conf(zdu={'service_strategies': {
+            'web': 'parallel'}})
+        upgrade_plan = _plan(conf, base.make_service('api'),
+                             base.make_service('web', hosts=('ctl1',)))
+        return upgrade_plan, generator.build(upgrade_plan, conf,
+                                             ['/x/site.yml'])
+
+    def test_checks_every_server_on_every_loadbalancer(self):
+        _plan_, playbook = self.build()
+        role = playbook[0]['roles'][0]
+        self.assertTrue(playbook[0]['gather_facts'])
+        self.assertEqual(['lb1', 'lb2', 'ctl1', 'ctl2', 'ctl3'],
+                         playbook[0]['hosts'])
+        self.assertEqual(['lb1', 'lb2'], role['zdu_preflight_loadbalancers'])
+        self.assertEqual(['api_back/ctl1', 'api_back/ctl2', 'api_back/ctl3',
+                          'web_back/ctl1'], role['zdu_preflight_servers'])
+        self.assertEqual([], role['zdu_preflight_hold_servers'])
+
+    def test_pulls_images_and_checks_only_parallel_ports(self):
+        _plan_, playbook = self.build()
+        role = playbook[2]['roles'][0]
+        self.assertEqual(['registry/api:2', 'registry/web:2'],
+                         [i['image'] for i in role['zdu_preflight_images']])
+        self.assertEqual([{'container': 'web_zdu_next', 'ports': [28080],
+                           'hosts': ['ctl1']}],
+                         role['zdu_preflight_next_containers'])
+
+    def test_converge_removes_leftovers_of_every_service(self):
+        _plan_, playbook = self.build()
+        role = playbook[1]['roles'][0]
+        self.assertEqual(['api_zdu_next', 'web_zdu_next'],
+                         [c['container'] for c in
+                          role['zdu_converge_next_containers']])
+
+    def test_haproxy_is_reached_through_kollas_container_engine(self):
+        _plan_, playbook = self.build()
+        for play in playbook:
+            if play.get('roles', [{}])[0].get('role') == 'zdu_summary' \
+                    or 'import_playbook' in play:
+                continue
+            self.assertEqual('{{ kolla_container_engine }}',
+                             play['module_defaults']['zdu_haproxy']
+                             ['container_engine'])
+
+    def test_written_playbook_and_vars_are_plain_yaml(self):
+        upgrade_plan, playbook = self.build()
+        conf = self.make_conf(haproxy={'out_of_service_lease': 1000})
+        settings = generator.run_vars(upgrade_plan, conf)
+        path = generator.write(self.config_dir, playbook, settings)
         with open(path) as stream:
             text = stream.read()
         self.assertNotIn('&id', text)
-        self.assertEqual(self.build(), yaml.safe_load(text))
+        self.assertEqual(playbook, yaml.safe_load(text))
+        with open(os.path.join(self.config_dir, generator.VARS_NAME)) as f:
+            written = yaml.safe_load(f)
+        self.assertEqual(settings, written)
+        self.assertEqual(upgrade_plan.bounds.lease,
+                         written['zdu_haproxy_lease'])
 
-    def test_verify_allows_only_what_was_out_before_the_run(self):
-        verify = [play for play in self.build()
-                  if play.get('name', '').startswith('zdu | verify')][0]
-        that = verify['tasks'][1]['ansible.builtin.assert']['that']
 
-        def passes(states, operator_out):
-            variables = {'zdu_final': {'states': states},
-                         generator.PREFLIGHT: {'operator_out': operator_out}}
+class VerifyRoleTestCase(base.TestCase):
+
+    def test_allows_only_what_was_out_before_the_run(self):
+        with open(os.path.join(ROLES_DIR, 'zdu_verify', 'tasks',
+                               'main.yml')) as stream:
+            assertion = yaml.safe_load(stream)[1]
+        that = assertion['ansible.builtin.assert']['that']
+        operator_out = assertion['vars']['zdu_verify_operator_out']
+
+        def passes(states, found_out):
+            variables = {'zdu_verify_final': {'states': states},
+                         'zdu_preflight_found': {'operator_out': found_out}}
+            templar = template.Templar(loader=dataloader.DataLoader(),
+                                       variables=variables)
+            variables['zdu_verify_operator_out'] = templar.template(
+                template.trust_as_template(operator_out))
             templar = template.Templar(loader=dataloader.DataLoader(),
                                        variables=variables)
             return templar.template(template.trust_as_template(
@@ -96,30 +295,6 @@ class GeneratorTestCase(base.TestCase):
                                 ['api_back/ctl2']))
         self.assertTrue(passes({'api_back/ctl1': 'UP'}, []))
 
-    def test_every_haproxy_task_names_kollas_container_engine(self):
-        def haproxy_tasks(tasks):
-            for task in tasks:
-                if 'zdu_haproxy' in task:
-                    yield task['zdu_haproxy']
-                for key in ('block', 'rescue', 'always'):
-                    yield from haproxy_tasks(task.get(key) or ())
-
-        found = [args for play in self.build()
-                 for args in haproxy_tasks(play.get('tasks') or ())]
-        rolling = plays.rolling_host(base.make_service('api'), 'ctl1',
-                                     self.make_conf())
-        found += list(haproxy_tasks(rolling['tasks']))
-        self.assertEqual(['check', 'converge', 'check', 'drain',
-                          'wait_drained', 'keep', 'ready'],
-                         [args['operation'] for args in found])
-        self.assertEqual({'{{ kolla_container_engine }}'},
-                         {args['container_engine'] for args in found})
-
-    def test_preflight_registers_what_the_operator_took_out(self):
-        check = self.build()[1]['tasks']
-        self.assertEqual(generator.PREFLIGHT, check[0]['register'])
-        self.assertIn('operator_out', check[1]['when'])
-
 
 class WorkspaceTestCase(base.TestCase):
 
@@ -130,8 +305,12 @@ class WorkspaceTestCase(base.TestCase):
             self.config_dir, 'action_plugins', 'zdu_haproxy.py')))
         self.assertTrue(os.path.exists(os.path.join(
             self.config_dir, 'library', 'kolla_container.py')))
+        self.assertTrue(os.path.exists(os.path.join(
+            self.config_dir, 'library', 'zdu_wait_ready.py')))
         self.assertTrue(os.path.isdir(os.path.join(
             self.config_dir, 'roles', 'keystone')))
+        self.assertTrue(os.path.isdir(os.path.join(
+            self.config_dir, 'roles', 'zdu_service')))
         self.assertEqual(
             os.path.join(base.KOLLA_DIR, 'group_vars'),
             os.readlink(os.path.join(self.config_dir, 'group_vars')))

@@ -28,11 +28,11 @@ class CanaryStrategy(base.Strategy):
     name = 'canary'
 
     def plan_service(self, service, facts):
-        return plan.ServicePlan(service=service.name,
-                                project=service.project,
-                                container=service.container_name,
-                                strategy=self.name, reason='third party',
-                                steps=())
+        # A vendor's strategy plans batches the plugin's roles carry out.
+        host = service.hosts[0]
+        return self.service_plan(service, [plan.Batch(
+            hosts=(host,), mechanism=plan.ROLLING, steps=())],
+            reason='third party')
 '''
 
 

@@ -1,0 +1,329 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The plugin's roles run by ansible-playbook, with stub modules.
+
+The playbook is generated from a plan, as a run does, and ansible-playbook
+runs it on hosts that are all this machine. The stubs in ``stubs/`` stand
+for HAProxy, kolla_container and the readiness module, and record each
+call, so a test reads what the run did, step by step, and compares it with
+the plan.
+"""
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+
+import yaml
+
+from kolla_zdu_plugin.planning import plan
+from kolla_zdu_plugin.playbook import generator
+from kolla_zdu_plugin.playbook import workspace
+from tests.unit import base
+from tests.unit.playbook import test_generator
+
+STUBS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'stubs')
+HOSTS = ('ctl1', 'ctl2')
+# What the run does for each action of the plan, as the stubs record it.
+RECORDED_AS = {
+    plan.DRAIN: ('zdu_haproxy', 'drain'),
+    plan.WAIT_DRAINED: ('zdu_haproxy', 'wait_drained'),
+    plan.RECREATE: ('kolla_container', 'recreate_or_restart_container api'),
+    plan.WAIT_READY: ('zdu_wait_ready', None),
+    plan.READY: ('zdu_haproxy', 'ready'),
+    plan.HOLD: ('zdu_haproxy', 'drain'),
+    plan.RELEASE: ('zdu_haproxy', 'ready'),
+}
+
+
+class RoleRun(object):
+    """One generated playbook run by ansible-playbook on stubs."""
+
+    def __init__(self, test, strategy, fail=(), globals_yml=None,
+                 **overrides):
+        self.test = test
+        self.globals = globals_yml or {'kolla_action': 'upgrade'}
+        conf = test.make_conf(zdu=dict({'strategy': strategy},
+                                       **overrides.pop('zdu', {})),
+                              **overrides)
+        service = dataclasses.replace(
+            base.make_service('api', hosts=HOSTS,
+                              loadbalancers=('lb1', 'lb2')),
+            port_vars=('api_listen_port',))
+        self.plan = test_generator._plan(conf, service)
+        self.run_dir = os.path.join(test.config_dir, 'run')
+        os.makedirs(self.run_dir)
+        self._lay_out()
+        with open(os.path.join(self.run_dir, 'plan.json'), 'w') as stream:
+            json.dump(self.plan.to_dict(), stream)
+        self.playbook = generator.write(
+            self.run_dir, generator.build(self.plan, conf, []),
+            generator.run_vars(self.plan, conf))
+        self.log = os.path.join(self.run_dir, 'calls.jsonl')
+        self.code, self.output = self._run(fail)
+        with open(self.log) as stream:
+            self.calls = [json.loads(line) for line in stream]
+
+    def _lay_out(self):
+        ours = workspace.plugin_ansible_dir()
+        for name in ('library', 'module_utils'):
+            os.symlink(os.path.join(ours, name),
+                       os.path.join(self.run_dir, name))
+        actions = os.path.join(self.run_dir, 'action_plugins')
+        os.makedirs(actions)
+        for source in (os.path.join(STUBS, 'action_plugins'),
+                       os.path.join(ours, 'action_plugins')):
+            for name in os.listdir(source):
+                if not os.path.lexists(os.path.join(actions, name)):
+                    os.symlink(os.path.join(source, name),
+                               os.path.join(actions, name))
+        roles = os.path.join(self.run_dir, 'roles')
+        os.makedirs(roles)
+        for source in (os.path.join(ours, 'roles'),
+                       os.path.join(STUBS, 'roles')):
+            for name in os.listdir(source):
+                os.symlink(os.path.join(source, name),
+                           os.path.join(roles, name))
+        config = os.path.join(self.run_dir, 'etc')
+        os.makedirs(os.path.join(config, 'api'))
+        with open(os.path.join(self.run_dir, 'inventory'), 'w') as stream:
+            stream.write('[all]\n%s\n[all:vars]\nansible_connection=local\n'
+                         'ansible_python_interpreter=%s\n'
+                         % ('\n'.join(HOSTS + ('lb1', 'lb2')),
+                            sys.executable))
+        # As kolla-ansible's group_vars/all, which a run may override.
+        os.makedirs(os.path.join(self.run_dir, 'group_vars'))
+        with open(os.path.join(self.run_dir, 'group_vars', 'all.yml'),
+                  'w') as stream:
+            yaml.safe_dump({
+                'kolla_action': 'upgrade',
+                'node_config_directory': config,
+                'docker_common_options': {},
+                'kolla_container_engine': 'docker',
+                'api_interface_address': '127.0.0.1',
+                'api_listen_port': 8080,
+                'api_services': {'api': {
+                    'container_name': 'api', 'image': 'registry/api:2',
+                    'volumes': [
+                        '{{ node_config_directory }}/api/:/etc/api/:ro',
+                        '']}},
+            }, stream)
+        with open(os.path.join(self.run_dir, 'globals.yml'), 'w') as stream:
+            yaml.safe_dump(self.globals, stream)
+
+    def _run(self, fail):
+        env = dict(os.environ, ZDU_STUB_LOG=os.path.join(self.run_dir,
+                                                         'calls.jsonl'),
+                   ZDU_STUB_FAIL=','.join(fail),
+                   PATH=os.path.join(STUBS, 'bin') + os.pathsep
+                   + os.environ.get('PATH', ''),
+                   ANSIBLE_HOST_KEY_CHECKING='False',
+                   ANSIBLE_RETRY_FILES_ENABLED='False',
+                   ANSIBLE_FORKS='10')
+        open(env['ZDU_STUB_LOG'], 'a').close()
+        command = [os.path.join(os.path.dirname(sys.executable),
+                                'ansible-playbook'),
+                   '-i', os.path.join(self.run_dir, 'inventory'),
+                   '-e', '@' + os.path.join(self.run_dir, 'globals.yml'),
+                   '-e', '%s=%s' % (generator.RUN_DIR, self.run_dir),
+                   self.playbook]
+        done = subprocess.run(command, env=env, cwd=self.run_dir,
+                              stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True,
+                              timeout=300)
+        return done.returncode, done.stdout
+
+    def service_calls(self):
+        """Return the calls after the pre-flight and converge plays."""
+        calls = list(self.calls)
+        first = next(i for i, call in enumerate(calls)
+                     if call['action'] == 'kolla_container_facts')
+        return [call for call in calls[first:]
+                if call['action'] != 'kolla_container_facts'
+                and not (call['action'] == 'zdu_haproxy'
+                         and call['key'] == 'check')]
+
+    def config(self, *parts):
+        with open(os.path.join(self.run_dir, 'etc', *parts)) as stream:
+            return stream.read().strip()
+
+
+def _compact(calls):
+    """Fold the calls of one step on several loadbalancers into one."""
+    folded = []
+    for call in calls:
+        entry = (call['action'], call['key'], call['for'])
+        if call['action'] == 'zdu_haproxy':
+            entry += (tuple(call['args'].get('servers') or ()),)
+        if not folded or folded[-1] != entry:
+            folded.append(entry)
+    return folded
+
+
+class RoleTestCase(base.TestCase):
+
+    def assert_succeeded(self, run):
+        self.assertEqual(0, run.code, run.output[-4000:])
+
+    def test_rolling_runs_the_plan_step_by_step(self):
+        run = RoleRun(self, 'rolling')
+        self.assert_succeeded(run)
+        expected = []
+        for step in run.plan.services[0].steps:
+            action, key = RECORDED_AS[step.action]
+            entry = (action, key or '8080', step.host)
+            if action == 'zdu_haproxy':
+                entry += (step.servers,)
+            expected.append(entry)
+        self.assertEqual(expected, _compact(run.service_calls()))
+        lbs = [call['host'] for call in run.service_calls()
+               if call['key'] == 'drain']
+        self.assertEqual(['lb1', 'lb2'] * len(HOSTS), lbs)
+        self.assertEqual('8080', run.config('api', 'port'))
+        self.assertFalse(os.path.exists(os.path.join(
+            run.run_dir, 'etc', 'api.zdu-previous')))
+
+    def test_readiness_failure_rolls_back_and_stops(self):
+        run = RoleRun(self, 'rolling', fail=['zdu_wait_ready:ctl1:8080'])
+        self.assertNotEqual(0, run.code)
+        self.assertIn('rolled back to registry/api:1', run.output)
+        self.assertNotIn('which did not pass readiness', run.output)
+        ctl1 = [(c['action'], c['key'], c['args'].get('image'))
+                for c in run.service_calls() if c['for'] == 'ctl1'
+                and c['action'] != 'zdu_haproxy']
+        self.assertEqual([
+            ('kolla_container', 'recreate_or_restart_container api',
+             'registry/api:2'),
+            ('zdu_wait_ready', '8080', None),
+            ('kolla_container', 'recreate_or_restart_container api',
+             'registry/api:1'),
+            ('zdu_wait_ready', '8080', None)], ctl1)
+        ops = [c['key'] for c in run.service_calls()
+               if c['for'] == 'ctl1' and c['action'] == 'zdu_haproxy']
+        self.assertEqual(['drain', 'wait_drained', 'ready'],
+                         sorted(set(ops), key=ops.index))
+        self.assertEqual([], [c for c in run.service_calls()
+                              if c['for'] == 'ctl2'])
+
+    def test_failed_roll_back_keeps_the_host_drained(self):
+        run = RoleRun(self, 'rolling',
+                      fail=['zdu_wait_ready:ctl2:8080:2'])
+        self.assertNotEqual(0, run.code)
+        self.assertIn('which did not pass readiness either; the host was '
+                      'left drained until the next run', run.output)
+        ops = [c['key'] for c in run.service_calls()
+               if c['for'] == 'ctl2' and c['action'] == 'zdu_haproxy']
+        self.assertIn('keep', ops)
+        self.assertNotIn('ready', ops)
+        self.assertTrue(os.path.isdir(os.path.join(
+            run.run_dir, 'etc', 'api.zdu-previous')))
+
+    def test_no_roll_back_when_disabled_leaves_the_host_drained(self):
+        run = RoleRun(self, 'rolling', fail=['zdu_wait_ready:ctl1:8080'],
+                      zdu={'rollback_on_failure': False})
+        self.assertNotEqual(0, run.code)
+        self.assertIn('not rolled back ([zdu] rollback_on_failure is '
+                      'false); the host was left drained', run.output)
+        ctl1 = [(c['action'], c['key']) for c in run.service_calls()
+                if c['for'] == 'ctl1']
+        self.assertNotIn(('zdu_haproxy', 'ready'), ctl1)
+        self.assertIn(('zdu_haproxy', 'keep'), ctl1)
+        self.assertEqual(1, ctl1.count(
+            ('kolla_container', 'recreate_or_restart_container api')))
+
+    def test_drain_failing_on_one_haproxy_puts_the_others_back(self):
+        run = RoleRun(self, 'rolling', fail=['zdu_haproxy:lb2:drain'])
+        self.assertNotEqual(0, run.code)
+        self.assertIn("It was not changed: the failure came before kolla's "
+                      "container was recreated; the host was put back in "
+                      "service", run.output)
+        self.assertNotIn('keep', [c['key'] for c in run.service_calls()])
+        ready = [c['host'] for c in run.service_calls()
+                 if c['for'] == 'ctl1' and c['key'] == 'ready']
+        self.assertEqual(['lb1', 'lb2'], ready)
+
+    def test_buffer_restarts_every_host_inside_one_hold(self):
+        run = RoleRun(self, 'buffer')
+        self.assert_succeeded(run)
+        calls = _compact(run.service_calls())
+        haproxy = [c[1] for c in calls if c[0] == 'zdu_haproxy']
+        self.assertEqual(['drain', 'wait_drained', 'maint', 'ready'],
+                         haproxy)
+        maint = [c[0] for c in calls].index('zdu_haproxy', 2)
+        restarts = [i for i, c in enumerate(calls)
+                    if c[1] == 'recreate_or_restart_container api']
+        ready = [i for i, c in enumerate(calls) if c[1] == 'ready']
+        self.assertEqual(len(HOSTS), len(restarts))
+        self.assertTrue(maint < restarts[0] and restarts[-1] < ready[0])
+        self.assertEqual(sorted(HOSTS), sorted(
+            calls[i][2] for i in restarts))
+
+    def test_parallel_starts_the_new_version_on_moved_ports(self):
+        run = RoleRun(self, 'parallel')
+        self.assert_succeeded(run)
+        ctl1 = [(c['action'], c['key']) for c in run.service_calls()
+                if c['for'] == 'ctl1']
+        self.assertEqual([
+            ('kolla_container', 'start_container api_zdu_next'),
+            ('zdu_wait_ready', '28080'),
+            ('zdu_haproxy', 'add'), ('zdu_haproxy', 'drain'),
+            ('zdu_haproxy', 'wait_drained'),
+            ('kolla_container', 'recreate_or_restart_container api'),
+            ('zdu_wait_ready', '8080'), ('zdu_haproxy', 'ready'),
+            ('zdu_haproxy', 'drain'), ('zdu_haproxy', 'wait_drained'),
+            ('zdu_haproxy', 'ready'), ('zdu_haproxy', 'delete'),
+            ('kolla_container', 'stop_and_remove_container api_zdu_next')],
+            [c for i, c in enumerate(ctl1) if i == 0 or c != ctl1[i - 1]])
+        add = [c for c in run.service_calls() if c['key'] == 'add'][0]
+        self.assertEqual({'api_back/ctl1_zdu_next': 28080},
+                         add['args']['new_servers'])
+        self.assertEqual('127.0.0.1', add['args']['address'])
+        self.assertEqual('8080', run.config('api', 'port'))
+        start = [c for c in run.service_calls()
+                 if c['key'] == 'start_container api_zdu_next'][0]
+        self.assertIn('%s/zdu-next/api/:/etc/api/:ro'
+                      % os.path.join(run.run_dir, 'etc'),
+                      start['args']['volumes'])
+        self.assertFalse(os.path.exists(os.path.join(
+            run.run_dir, 'etc', 'zdu-next')))
+
+    def test_cutover_swaps_every_host_under_one_hold(self):
+        run = RoleRun(self, 'auto',
+                      zdu={'mixed_version_unsafe_services': ['api']})
+        self.assert_succeeded(run)
+        calls = _compact(run.service_calls())
+        keys = [c[1] for c in calls]
+        last_start = max(i for i, k in enumerate(keys)
+                         if k == 'start_container api_zdu_next')
+        maint = keys.index('maint')
+        first_add = keys.index('add')
+        first_kolla = keys.index('recreate_or_restart_container api')
+        self.assertTrue(last_start < maint < first_add < first_kolla)
+        old_ready = [i for i, c in enumerate(calls)
+                     if c[1] == 'ready' and c[3] and
+                     not c[3][0].endswith('_zdu_next')]
+        self.assertTrue(all(i > first_kolla for i in old_ready))
+        self.assertEqual(sorted(HOSTS), sorted(
+            {c[2] for c in calls if c[1] == 'delete'}))
+
+    def test_parallel_refuses_a_port_variable_set_in_globals(self):
+        run = RoleRun(self, 'parallel',
+                      globals_yml={'kolla_action': 'upgrade',
+                                   'api_listen_port': 8080})
+        self.assertNotEqual(0, run.code)
+        self.assertIn('one of them is given with -e or in globals.yml',
+                      run.output)
+        self.assertEqual([], [c for c in run.service_calls()
+                              if c['key'] == 'start_container api_zdu_next'])
+        self.assertIn('stop_and_remove_container api_zdu_next',
+                      [c['key'] for c in run.service_calls()])
