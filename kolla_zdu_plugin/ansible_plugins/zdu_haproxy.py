@@ -13,7 +13,10 @@
 
 It runs on the controller and reaches the loadbalancer host it is delegated
 to over Ansible's own connection, where the small agent of
-:mod:`kolla_zdu_plugin.haproxy.lb_agent` talks to the admin socket.
+:mod:`kolla_zdu_plugin.haproxy.lb_agent` talks to the admin socket. Its
+arguments are checked against :data:`ARGUMENT_SPEC`, which
+``ansible/library/zdu_haproxy.py`` documents, and :class:`HaproxyWorker`
+carries out the operation, as ``kolla_container`` and its worker do.
 """
 
 import functools
@@ -32,73 +35,126 @@ from kolla_zdu_plugin import run_report
 
 _AGENT_SOURCE = inspect.getsource(lb_agent)
 
+# The operations that only read, and so run in check mode too.
+READ_ONLY = ('check', 'check_hold', 'wait_drained')
 
-def _operation(call, host, args):
-    """Dispatch to :mod:`~kolla_zdu_plugin.haproxy.operations`."""
-    name = args['operation']
-    servers = list(args.get('servers') or ())
-    if name == 'check':
+ARGUMENT_SPEC = {
+    'operation': {'type': 'str', 'required': True,
+                  'choices': ['add', 'check', 'check_hold', 'converge',
+                              'delete', 'drain', 'keep', 'maint', 'ready',
+                              'wait_drained']},
+    'servers': {'type': 'list', 'elements': 'str', 'default': []},
+    'new_servers': {'type': 'dict', 'default': {}},
+    'address': {'type': 'str'},
+    'container': {'type': 'str', 'default': 'haproxy'},
+    'container_engine': {'type': 'str', 'default': lb_agent.DEFAULT_ENGINE,
+                         'choices': list(lb_agent.ENGINES)},
+    'socket_path': {'type': 'str',
+                    'default': '/var/lib/kolla/haproxy/haproxy.sock'},
+    'lease': {'type': 'float'},
+    'timeout': {'type': 'float', 'default': 60},
+    'poll_interval': {'type': 'float', 'default': 0.5},
+    'temporary_suffix': {'type': 'str', 'default': '_zdu_next'},
+    'config_dir': {'type': 'path'},
+    'events_file': {'type': 'path'},
+}
+REQUIRED_IF = [
+    ('operation', 'add', ('new_servers', 'address')),
+    ('operation', 'check_hold', ('config_dir',)),
+]
+
+
+class HaproxyWorker(object):
+    """Carry out one ``zdu_haproxy`` operation on one loadbalancer host.
+
+    :param call: ``call(commands, marks=None, extra=None)``, one agent
+        request on the host (see
+        :mod:`~kolla_zdu_plugin.haproxy.operations`).
+    :param host: the loadbalancer host, for messages.
+    :param params: the checked arguments of the task.
+    """
+
+    def __init__(self, call, host, params):
+        self.call = call
+        self.host = host
+        self.params = params
+        self.servers = list(params['servers'])
+
+    def run(self):
+        """Return the task result of the operation."""
+        operation = self.params['operation']
+        if operation in runtime.STATES:
+            return self.set_state(operation)
+        return getattr(self, operation)()
+
+    def check(self):
         return {'changed': False,
-                'states': operations.check(call, host, servers),
-                'operator_out': operations.operator_out(call, host,
-                                                        servers)}
-    if name == 'check_hold':
-        backends = sorted({server.split('/', 1)[0] for server in servers})
-        found = call([], None, {'hold_config_dir': args['config_dir'],
-                                'hold_marker': hold_config.ACTION})
+                'states': operations.check(self.call, self.host,
+                                           self.servers),
+                'operator_out': operations.operator_out(
+                    self.call, self.host, self.servers)}
+
+    def check_hold(self):
+        backends = sorted({name.split('/', 1)[0] for name in self.servers})
+        found = self.call([], None, {
+            'hold_config_dir': self.params['config_dir'],
+            'hold_marker': hold_config.ACTION})
         if found.get('failed'):
-            raise exceptions.LoadBalancerError(host=host,
+            raise exceptions.LoadBalancerError(host=self.host,
                                                reason=found['msg'])
-        operations.check_hold(call, host, backends,
+        operations.check_hold(self.call, self.host, backends,
                               found.get('holding_backends') or [])
         return {'changed': False}
-    if name in runtime.STATES:
-        left = operations.set_state(call, host, servers, name)
-        return {'changed': len(left) < len(servers), 'left_alone': left}
-    if name == 'keep':
-        operations.keep_out(call, host, servers)
+
+    def set_state(self, state):
+        left = operations.set_state(self.call, self.host, self.servers,
+                                    state)
+        return {'changed': len(left) < len(self.servers),
+                'left_alone': left}
+
+    def keep(self):
+        operations.keep_out(self.call, self.host, self.servers)
         return {'changed': True}
-    if name == 'wait_drained':
+
+    def wait_drained(self):
         waited, left = operations.wait_drained(
-            call, host, servers, float(args.get('timeout', 60)),
-            float(args.get('poll_interval', 0.5)))
+            self.call, self.host, self.servers, self.params['timeout'],
+            self.params['poll_interval'])
         return {'changed': False, 'waited': round(waited, 2),
                 'sessions_left': left}
-    if name == 'add':
-        new = {n: (args['address'], int(port))
-               for n, port in (args.get('new_servers') or {}).items()}
-        operations.add_servers(call, host, new)
+
+    def add(self):
+        operations.add_servers(self.call, self.host, {
+            name: (self.params['address'], int(port))
+            for name, port in self.params['new_servers'].items()})
         return {'changed': True}
-    if name == 'delete':
+
+    def delete(self):
         return {'changed': True,
-                'deleted': operations.delete_servers(call, host, servers)}
-    if name == 'converge':
-        suffix = args.get('temporary_suffix') or '_zdu_next'
+                'deleted': operations.delete_servers(self.call, self.host,
+                                                     self.servers)}
+
+    def converge(self):
+        suffix = self.params['temporary_suffix']
         restored, deleted = operations.converge(
-            call, host, lambda server: server.endswith(suffix))
+            self.call, self.host, lambda server: server.endswith(suffix))
         return {'changed': bool(restored or deleted), 'restored': restored,
                 'deleted': deleted}
-    raise exceptions.ZduError('unknown zdu_haproxy operation %r' % name)
 
 
 class ActionModule(ActionBase):
     """Drain, restore, add or delete HAProxy servers on one host."""
 
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(('operation', 'servers', 'new_servers',
-                             'container', 'container_engine',
-                             'socket_path', 'timeout',
-                             'poll_interval', 'temporary_suffix',
-                             'events_file', 'config_dir', 'lease',
-                             'address'))
+    _supports_check_mode = True
 
-    def _agent_call(self, container, socket_path, commands, marks=None,
-                    extra=None, lease=None, engine=lb_agent.DEFAULT_ENGINE):
-        request = {'container': container, 'socket_path': socket_path,
-                   'container_engine': engine,
+    def _agent_call(self, params, commands, marks=None, extra=None):
+        request = {'container': params['container'],
+                   'socket_path': params['socket_path'],
+                   'container_engine': params['container_engine'],
                    'commands': commands, 'marks': marks or {}}
-        if lease:
-            request['lease'] = float(lease)
+        if params.get('lease'):
+            request['lease'] = float(params['lease'])
         request.update(extra or {})
         command = 'python3 -c %s %s' % (shlex.quote(_AGENT_SOURCE),
                                         lb_agent.encode(request))
@@ -117,32 +173,25 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         """Run one operation; fail with the loadbalancer host named."""
         result = super().run(tmp, task_vars)
-        args = self._task.args
         task_vars = task_vars or {}
+        _validated, params = self.validate_argument_spec(
+            argument_spec=ARGUMENT_SPEC, required_if=REQUIRED_IF)
         host = (self._task.delegate_to
                 or task_vars.get('inventory_hostname', '?'))
-        if self._play_context.check_mode and args.get('operation') not in (
-                'check', 'wait_drained'):
-            result.update(changed=True, skipped=False,
-                          msg='check mode: not changed')
+        if self._play_context.check_mode \
+                and params['operation'] not in READ_ONLY:
+            result.update(changed=True, msg='check mode: not changed')
             return result
-        call = functools.partial(self._agent_call,
-                                 args.get('container', 'haproxy'),
-                                 args.get('socket_path',
-                                          '/var/lib/kolla/haproxy/'
-                                          'haproxy.sock'),
-                                 lease=args.get('lease'),
-                                 engine=args.get('container_engine')
-                                 or lb_agent.DEFAULT_ENGINE)
+        worker = HaproxyWorker(functools.partial(self._agent_call, params),
+                               host, params)
         try:
-            result.update(_operation(call, host, args))
-        except exceptions.ZduError as exc:
+            result.update(worker.run())
+        except (exceptions.ZduError, ValueError) as exc:
             result.update(failed=True, changed=False, msg=str(exc))
-        if args.get('events_file'):
+        if params.get('events_file'):
             run_report.append_event(
-                args['events_file'], host=host,
-                operation=args.get('operation'),
-                servers=list(args.get('servers') or ()),
+                params['events_file'], host=host,
+                operation=params['operation'], servers=worker.servers,
                 waited=result.get('waited'),
                 failed=bool(result.get('failed')))
         return result

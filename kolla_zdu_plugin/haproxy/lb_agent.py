@@ -24,9 +24,13 @@ Output (stdout): one JSON object.
 
 The lease is a dead man's switch. While servers are on record, every request
 of the run (one that carries ``lease``) pushes the record's deadline
-``lease`` seconds ahead, and a detached
-watchdog (this same source, run as ``watch`` with base64 JSON settings in
-argv[2]) waits for it. If the deadline passes with no renewal, because the
+``lease`` seconds ahead, and a watchdog (this same source, run as ``watch``
+with base64 JSON settings in argv[2]) waits for it. On a host run by
+systemd the watchdog is the transient unit
+``kolla-zdu-lease-watchdog.service``, started with ``systemd-run`` from a
+copy of this source beside the record, so that an operator sees it with
+``systemctl status`` and can stop it; elsewhere it is a process in a
+session of its own. If the deadline passes with no renewal, because the
 run was killed, the watchdog sets the recorded servers ready, clears the
 record and logs why in ``watchdog.log`` beside it.
 """
@@ -39,6 +43,7 @@ import io
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -48,6 +53,12 @@ MARKS_FILE = '/var/lib/kolla-zdu/servers-out-of-service.json'
 RECORD_LOCK = '.lock'
 WATCHDOG_LOCK = '.watchdog'
 WATCHDOG_LOG = 'watchdog.log'
+WATCHDOG_UNIT = 'kolla-zdu-lease-watchdog'
+WATCHDOG_SOURCE = 'lease-watchdog.py'
+# How often, and how long apart, a unit that is still stopping is waited
+# for before a new watchdog unit of the same name starts.
+UNIT_RETRIES = 10
+UNIT_RETRY_DELAY = 0.5
 WATCH_INTERVAL = 1.0
 TIMEOUT = 10
 LOCK_TIMEOUT = 30
@@ -277,6 +288,13 @@ def running_source():
     return argv[argv.index('-c') + 1]
 
 
+def systemd_run():
+    """Return the path of ``systemd-run`` when systemd runs this host."""
+    if not os.path.isdir('/run/systemd/system'):
+        return None
+    return shutil.which('systemd-run')
+
+
 def start_watchdog(settings, lock=None, source=None):
     """Start a watchdog in a session of its own; return its ``Popen``.
 
@@ -292,14 +310,55 @@ def start_watchdog(settings, lock=None, source=None):
         pass_fds=(lock.fileno(),) if lock else ())
 
 
+def start_watchdog_unit(settings, command, source=None, sleep=time.sleep):
+    """Start the watchdog as a transient systemd unit; return its name.
+
+    The source is written beside the record, so the unit runs a file an
+    operator can read. A unit of the same name that is still stopping is
+    waited for; when none can start, the reason is raised.
+
+    :param command: the ``systemd-run`` path.
+    :raises: OSError when systemd-run keeps failing.
+    """
+    directory = os.path.dirname(settings['marks_file'])
+    path = os.path.join(directory, WATCHDOG_SOURCE)
+    with open(path + '.tmp', 'w') as stream:
+        stream.write(source or running_source())
+    os.replace(path + '.tmp', path)
+    argv = [command, '--unit', WATCHDOG_UNIT, '--collect', '--quiet',
+            '--description', 'kolla-zdu-plugin lease of the HAProxy servers '
+            'in %s' % settings['marks_file'],
+            sys.executable or 'python3', path, 'watch', encode(settings)]
+    error = ''
+    for _attempt in range(UNIT_RETRIES):
+        done = subprocess.run(argv, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=TIMEOUT)
+        if done.returncode == 0:
+            return WATCHDOG_UNIT + '.service'
+        error = done.stdout.decode(errors='replace').strip()
+        sleep(UNIT_RETRY_DELAY)
+    raise OSError('systemd-run could not start %s: %s'
+                  % (WATCHDOG_UNIT, error))
+
+
 def ensure_watchdog(settings):
-    """Start the watchdog unless one runs; return the new one's pid."""
+    """Start the watchdog unless one runs; return what was started.
+
+    :returns: the new watchdog's pid, or its unit's name under systemd;
+        None when one already watches the record.
+    """
     with open(settings['marks_file'] + WATCHDOG_LOCK, 'a+') as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             return None
-        return start_watchdog(settings, lock).pid
+        command = systemd_run()
+        if command is None:
+            return start_watchdog(settings, lock).pid
+    # The unit takes the lock itself; one started meanwhile by another
+    # request makes this one exit at once.
+    return start_watchdog_unit(settings, command)
 
 
 def watch_lock(settings):
@@ -531,7 +590,7 @@ def handle(request, locate=socket_on_host, marks_file=MARKS_FILE):
     result = {'failed': False}
     try:
         return _handle(request, locate, marks_file, result)
-    except (RecordError, TimeoutError) as exc:
+    except (RecordError, OSError) as exc:
         result.update(failed=True, msg=str(exc))
         return result
 

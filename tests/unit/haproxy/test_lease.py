@@ -13,7 +13,10 @@
 
 import json
 import os
+import sys
 import time
+
+import fixtures
 
 from kolla_zdu_plugin.haproxy import lb_agent
 from kolla_zdu_plugin.haproxy import operations
@@ -29,7 +32,7 @@ TEMPORARY = 'api_back/node1_zdu_next'
 EXIT_TIMEOUT = 30
 
 
-class LeaseTestCase(base.TestCase):
+class _LeaseBase(base.TestCase):
 
     def setUp(self):
         super().setUp()
@@ -50,7 +53,8 @@ class LeaseTestCase(base.TestCase):
         result = lb_agent.handle(
             request, locate=lambda c, p, e: self.haproxy.admin_socket,
             marks_file=self.marks)
-        self.watchdogs.track(result.get('watchdog'))
+        if isinstance(result.get('watchdog'), int):
+            self.watchdogs.track(result['watchdog'])
         return result
 
     def states(self):
@@ -83,6 +87,9 @@ class LeaseTestCase(base.TestCase):
         return haproxy_fixtures.wait_until(
             lambda: all(self.states()[name] == self.in_service[name]
                         for name in names), timeout)
+
+
+class LeaseTestCase(_LeaseBase):
 
     def test_expired_lease_puts_servers_back(self):
         self.lease = 1
@@ -185,3 +192,97 @@ class LeaseTestCase(base.TestCase):
         self.call(['show servers state'])
         self.assertEqual(deadline,
                          lb_agent.load_record(self.marks)['deadline'])
+
+
+FAKE_SYSTEMD_RUN = '''#!%(python)s
+# A stand-in for systemd-run: records its arguments, fails as often as
+# asked, then runs the unit's command in a session of its own.
+import json, os, subprocess, sys
+log = os.environ['FAKE_SYSTEMD_RUN_LOG']
+with open(log, 'a') as stream:
+    stream.write(json.dumps(sys.argv[1:]) + '\\n')
+with open(log) as stream:
+    calls = len(stream.readlines())
+if calls <= int(os.environ.get('FAKE_SYSTEMD_RUN_FAILURES', '0')):
+    sys.stdout.write('Failed to start transient service unit: Unit '
+                     'kolla-zdu-lease-watchdog.service was already loaded\\n')
+    sys.exit(1)
+argv = sys.argv[1:]
+command = argv[argv.index('--description') + 2:]
+child = subprocess.Popen(command, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
+with open(log + '.pid', 'w') as stream:
+    stream.write(str(child.pid))
+'''
+
+
+class SystemdWatchdogTestCase(_LeaseBase):
+    """Under systemd the watchdog is a transient unit an operator sees."""
+
+    def setUp(self):
+        super().setUp()
+        self.fake = os.path.join(self.haproxy.dir, 'systemd-run')
+        with open(self.fake, 'w') as stream:
+            stream.write(FAKE_SYSTEMD_RUN % {'python': sys.executable})
+        os.chmod(self.fake, 0o755)
+        self.run_log = os.path.join(self.haproxy.dir, 'systemd-run.log')
+        self.useFixture(fixtures.EnvironmentVariable(
+            'FAKE_SYSTEMD_RUN_LOG', self.run_log))
+        self.useFixture(fixtures.MonkeyPatch(
+            'kolla_zdu_plugin.haproxy.lb_agent.systemd_run',
+            lambda: self.fake))
+        self.useFixture(fixtures.MonkeyPatch(
+            'kolla_zdu_plugin.haproxy.lb_agent.UNIT_RETRY_DELAY', 0.01))
+
+    def unit_pid(self):
+        with open(self.run_log + '.pid') as stream:
+            pid = int(stream.read())
+        self.watchdogs.track(pid)
+        return pid
+
+    def runs(self):
+        with open(self.run_log) as stream:
+            return [json.loads(line) for line in stream]
+
+    def test_expired_lease_puts_servers_back(self):
+        self.lease = 1
+        result = self.call([], marks={'add': [NODE1]})
+        self.assertEqual('kolla-zdu-lease-watchdog.service',
+                         result['watchdog'])
+        pid = self.unit_pid()
+        lb_agent.send(self.haproxy.admin_socket,
+                      'set server %s state drain' % NODE1)
+        self.assertTrue(self.wait_restored([NODE1]))
+        self.assertTrue(haproxy_fixtures.wait_exited(pid, EXIT_TIMEOUT))
+        argv = self.runs()[0]
+        self.assertEqual(['--unit', 'kolla-zdu-lease-watchdog', '--collect'],
+                         argv[:3])
+        source = os.path.join(os.path.dirname(self.marks),
+                              lb_agent.WATCHDOG_SOURCE)
+        self.assertEqual(source, argv[argv.index(sys.executable) + 1])
+        with open(source) as stream:
+            self.assertIn('def start_watchdog_unit(', stream.read())
+        self.assertIn('lease of 1s expired', self.log_lines()[0])
+
+    def test_a_unit_still_stopping_is_waited_for(self):
+        self.lease = 60
+        self.useFixture(fixtures.EnvironmentVariable(
+            'FAKE_SYSTEMD_RUN_FAILURES', '2'))
+        result = self.call([], marks={'add': [NODE1]})
+        self.unit_pid()
+        self.assertEqual('kolla-zdu-lease-watchdog.service',
+                         result['watchdog'])
+        self.assertEqual(3, len(self.runs()))
+
+    def test_no_unit_is_an_error_before_any_command(self):
+        self.lease = 60
+        self.useFixture(fixtures.EnvironmentVariable(
+            'FAKE_SYSTEMD_RUN_FAILURES', '100'))
+        result = self.call(['set server %s state drain' % NODE1],
+                           {'add': [NODE1]})
+        self.assertTrue(result['failed'])
+        self.assertIn('systemd-run could not start kolla-zdu-lease-watchdog'
+                      ': Failed to start transient service unit',
+                      result['msg'])
+        self.assertEqual(self.in_service[NODE1], self.states()[NODE1])
