@@ -80,6 +80,16 @@ options:
   config_dir:
     description: For check_hold, HAProxy's configuration directory.
     type: path
+  max_hold_time:
+    description: >-
+      For check_hold, the seconds the plan holds requests ([buffer]
+      max_hold_time); a backend whose rendered hold differs fails.
+    type: int
+  max_held_requests:
+    description: >-
+      For check_hold, the requests the plan holds at once ([buffer]
+      max_held_requests); a backend whose rendered hold differs fails.
+    type: int
   events_file:
     description: A file on the controller each call is logged to.
     type: path

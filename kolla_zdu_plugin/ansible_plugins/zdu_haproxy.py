@@ -56,6 +56,8 @@ ARGUMENT_SPEC = {
     'poll_interval': {'type': 'float', 'default': 0.5},
     'temporary_suffix': {'type': 'str', 'default': '_zdu_next'},
     'config_dir': {'type': 'path'},
+    'max_hold_time': {'type': 'int'},
+    'max_held_requests': {'type': 'int'},
     'events_file': {'type': 'path'},
 }
 REQUIRED_IF = [
@@ -103,7 +105,9 @@ class HaproxyWorker(object):
             raise exceptions.LoadBalancerError(host=self.host,
                                                reason=found['msg'])
         operations.check_hold(self.call, self.host, backends,
-                              found.get('holding_backends') or [])
+                              found.get('hold_bounds') or {},
+                              self.params.get('max_hold_time'),
+                              self.params.get('max_held_requests'))
         return {'changed': False}
 
     def set_state(self, state):

@@ -480,27 +480,45 @@ def log(settings, message):
             time.strftime('%Y-%m-%dT%H:%M:%S%z'), os.getpid(), message))
 
 
-def backends_with(config_dir, marker):
-    """Return the backends of HAProxy's rendered files that use ``marker``.
+def hold_bounds(config_dir, marker):
+    """Return the hold bounds of HAProxy's rendered backends.
 
     :param config_dir: kolla's node config dir of haproxy on this host
         (``/etc/kolla/haproxy``).
+    :param marker: the name of the hold's Lua action.
+    :returns: ``{backend: {'max_hold_ms': N or None, 'max_held': N or
+        None}}`` for each backend whose lines use ``marker``.
     """
-    found = []
+    action = re.compile(r'lua\.%s (\d+)' % re.escape(marker))
+    held = re.compile(r'be_conn gt (\d+)')
+    found = {}
     services = os.path.join(config_dir, 'services.d')
     for name in sorted(os.listdir(services)) if os.path.isdir(services) \
             else ():
         if not name.endswith('.cfg'):
             continue
         backend = None
+        lines = {}
         with open(os.path.join(services, name)) as stream:
             for line in stream:
                 words = line.split()
                 if words and words[0] in ('backend', 'frontend', 'listen',
                                           'global', 'defaults'):
                     backend = words[1] if words[0] == 'backend' else None
-                elif backend and marker in line and backend not in found:
-                    found.append(backend)
+                elif backend:
+                    lines.setdefault(backend, []).append(line)
+        for backend, text in lines.items():
+            if not any(marker in line for line in text):
+                continue
+            bounds = found.setdefault(backend, {'max_hold_ms': None,
+                                                'max_held': None})
+            for line in text:
+                match = action.search(line)
+                if match:
+                    bounds['max_hold_ms'] = int(match.group(1))
+                match = held.search(line)
+                if match and 'return status 503' in line:
+                    bounds['max_held'] = int(match.group(1))
     return found
 
 
@@ -630,7 +648,7 @@ def _handle(request, locate, marks_file, result):
     if marks.get('read'):
         result['marks'] = load_marks(marks_file)
     if request.get('hold_config_dir'):
-        result['holding_backends'] = backends_with(
+        result['hold_bounds'] = hold_bounds(
             request['hold_config_dir'], request.get('hold_marker', ''))
     return result
 

@@ -150,12 +150,19 @@ def delete_servers(call, host, servers):
     return present
 
 
-def converge(call, host, is_temporary):
+# Seconds converge lets requests finish on a temporary server it deletes.
+CONVERGE_DRAIN_TIMEOUT = 10
+
+
+def converge(call, host, is_temporary, drain_timeout=CONVERGE_DRAIN_TIMEOUT):
     """Undo what an interrupted run left on ``host``.
 
-    Servers the plugin took out of service are made ready again (their
-    health checks still guard them), and temporary parallel servers are
-    deleted.
+    Temporary parallel servers are drained (at most ``drain_timeout``
+    seconds) and deleted first, then the servers the plugin took out of
+    service are made ready again (their health checks still guard them).
+    In that order the old and the new version never serve together: after
+    a buffered cut-over only the temporary servers serve, and while none
+    is left the hold keeps requests.
 
     :param is_temporary: tells a temporary server name from a kolla one.
     :returns: ``(servers made ready, servers deleted)``.
@@ -165,23 +172,33 @@ def converge(call, host, is_temporary):
     temporary = [name for name in known if is_temporary(name)]
     restored = [name for name in marks
                 if name in known and not is_temporary(name)]
+    deleted = []
+    if temporary:
+        set_state(call, host, temporary, runtime.DRAIN)
+        wait_drained(call, host, temporary, drain_timeout, 0.2)
+        deleted = delete_servers(call, host, temporary)
     if restored:
         set_state(call, host, restored, runtime.READY)
-    deleted = delete_servers(call, host, temporary) if temporary else []
     stale = [name for name in marks if name not in known]
     if stale:
         call([], {'remove': stale})
     return restored, deleted
 
 
-def check_hold(call, host, backends, holding_backends):
-    """Check every backend of ``backends`` can hold requests.
+def check_hold(call, host, backends, found, max_hold_time=None,
+               max_held_requests=None):
+    """Check every backend of ``backends`` holds requests as planned.
 
-    :param holding_backends: backends whose rendered configuration has the
-        hold action, as the agent found them.
+    :param found: ``{backend: {'max_hold_ms', 'max_held'}}`` of the
+        backends whose rendered configuration has the hold action, as the
+        agent found them.
+    :param max_hold_time: the plan's ``[buffer] max_hold_time``, compared
+        when given.
+    :param max_held_requests: the plan's ``[buffer] max_held_requests``,
+        compared when given.
     :raises: LoadBalancerError naming the backends and how to fix it.
     """
-    missing = sorted(set(backends) - set(holding_backends))
+    missing = sorted(set(backends) - set(found))
     if missing:
         raise exceptions.LoadBalancerError(
             host=host,
@@ -192,3 +209,30 @@ def check_hold(call, host, backends, holding_backends):
                    'reference), applied with kolla-ansible reconfigure '
                    '-t loadbalancer before the upgrade; or choose '
                    'another strategy' % ', '.join(missing))
+    differing = []
+    for backend in sorted(backends):
+        bounds = found[backend]
+        running = (bounds.get('max_hold_ms'), bounds.get('max_held'))
+        planned = (None if max_hold_time is None
+                   else int(max_hold_time) * 1000,
+                   None if max_held_requests is None
+                   else int(max_held_requests))
+        if any(want is not None and have != want
+               for have, want in zip(running, planned)):
+            differing.append('%s holds at most %s s and %s requests'
+                             % (backend, _seconds(running[0]),
+                                running[1]))
+    if differing:
+        raise exceptions.LoadBalancerError(
+            host=host,
+            reason='%s, but the plan applies [buffer] max_hold_time %s s '
+                   'and max_held_requests %s: render the hold lines again '
+                   'from zdu.conf (haproxy_backend_http_extra) and run '
+                   'kolla-ansible reconfigure -t loadbalancer, or set the '
+                   'options to what HAProxy runs'
+                   % ('; '.join(differing), max_hold_time,
+                      max_held_requests))
+
+
+def _seconds(milliseconds):
+    return '?' if milliseconds is None else '%g' % (milliseconds / 1000.0)

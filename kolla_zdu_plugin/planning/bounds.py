@@ -12,13 +12,19 @@
 """The time bounds of a run, computed once from the options.
 
 The plan shows these values and the lease check compares them before
-anything runs. The generated plays read the same options from ``conf``.
+anything runs; the generated playbook takes its bounds from them.
 """
 
 import dataclasses
 
 from kolla_zdu_plugin.conf import loading
 from kolla_zdu_plugin import exceptions
+
+# Seconds beyond [buffer] max_hold_time after which the watchdog puts the
+# servers of a buffered batch back, when the run stopped renewing: a held
+# request has been answered by then, so nothing is gained by waiting for
+# the whole out-of-service lease.
+HOLD_LEASE_MARGIN = 5
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,6 +44,11 @@ class Bounds:
     hold_time: int
     held_requests: int
     migrates: bool = False
+
+    @property
+    def hold_lease(self):
+        """The lease of the servers of a buffered batch, in seconds."""
+        return self.hold_time + HOLD_LEASE_MARGIN
 
     def out_of_service(self):
         """Return ``(seconds, parts)``: the longest time a host is out."""

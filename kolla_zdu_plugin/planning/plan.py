@@ -53,6 +53,9 @@ class Step:
         for start-next, the ports the new container listens on.
     :param variables: for start-next, the ``(name, value)`` pairs of
         kolla variables that move the new container to other ports.
+    :param role_containers: for recreate, the ``(service, container)``
+        pairs of every container of the role on the host, which kolla's
+        role may recreate and a roll-back puts back.
     """
 
     host: str
@@ -66,6 +69,7 @@ class Step:
     targets: typing.Tuple[typing.Tuple[int, str], ...] = ()
     ports: typing.Tuple[int, ...] = ()
     variables: typing.Tuple[typing.Tuple[str, typing.Any], ...] = ()
+    role_containers: typing.Tuple[typing.Tuple[str, str], ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -158,5 +162,8 @@ class UpgradePlan:
     bounds: typing.Optional[typing.Any] = None
 
     def to_dict(self):
-        """Return the plan as plain data for JSON."""
-        return dataclasses.asdict(self)
+        """Return the plan as plain data for JSON, bounds included."""
+        data = dataclasses.asdict(self)
+        if self.bounds is not None:
+            data['bounds']['hold_lease'] = self.bounds.hold_lease
+        return data

@@ -37,12 +37,13 @@ def _bounds(upgrade_plan):
     out, _parts = bounds.out_of_service()
     return ('bounds: drain %d s, recreate %d s, readiness %d s%s; '
             'out-of-service lease %d s (a host is out at most %d s); '
-            'hold %d s, at most %d requests' % (
+            'hold %d s, at most %d requests (lease of held servers %d s)' % (
                 bounds.drain_timeout, bounds.recreate_time,
                 bounds.readiness_timeout,
                 ', migrations %d s' % bounds.migration_time
                 if bounds.migrates else '',
-                bounds.lease, out, bounds.hold_time, bounds.held_requests))
+                bounds.lease, out, bounds.hold_time, bounds.held_requests,
+                bounds.hold_lease))
 
 
 def as_table(upgrade_plan):

@@ -58,6 +58,12 @@ class _Dumper(yaml.SafeDumper):
         return True
 
 
+# Strings Ansible tagged (trust, origin) are written as the plain strings
+# they are.
+_Dumper.add_multi_representer(
+    str, lambda dumper, data: dumper.represent_str(str.__str__(data)))
+
+
 def _host_view(batch, host):
     """Return the actions ``host`` takes part in, repeats folded."""
     actions = []
@@ -119,8 +125,13 @@ def _window(batch, action):
     return max(windows) if windows else None
 
 
-def service_vars(service_plan, batch):
-    """Return the ``zdu_service`` role's variables for one batch."""
+def service_vars(service_plan, batch, bounds=None):
+    """Return the ``zdu_service`` role's variables for one batch.
+
+    :param bounds: the run's
+        :class:`~kolla_zdu_plugin.planning.bounds.Bounds`; a batch that
+        holds requests gives its servers the shorter lease of a hold.
+    """
     check_batch(service_plan, batch)
     canonical = service_plan.container
     servers = {host: list(step.servers) for host, step in
@@ -150,7 +161,16 @@ def service_vars(service_plan, batch):
         'zdu_service_drain_timeout': _window(batch, plan.WAIT_DRAINED),
         'zdu_service_migrates': any(step.action in _DATABASE
                                     for step in batch.steps),
+        'zdu_service_contracts': any(step.action == plan.DB_CONTRACT
+                                     for step in batch.steps),
+        'zdu_service_role_containers': {
+            host: [{'service': key, 'container': name}
+                   for key, name in step.role_containers]
+            for host, step in _by_host(batch, plan.RECREATE).items()},
     }
+    if bounds is not None:
+        role_vars['zdu_service_lease'] = (bounds.hold_lease if hold
+                                          else bounds.lease)
     if starts:
         role_vars.update({
             'zdu_service_next_container': next_container,
@@ -256,13 +276,13 @@ def preflight(upgrade_plan, conf):
     ]
 
 
-def service_plays(service_plan):
+def service_plays(service_plan, bounds=None):
     """Return one play per batch of ``service_plan``, in plan order."""
     return [_play('zdu | %s | %s | %s' % (service_plan.service,
                                           batch.mechanism,
                                           ', '.join(batch.hosts)),
                   batch.hosts, 'zdu_service',
-                  service_vars(service_plan, batch))
+                  service_vars(service_plan, batch, bounds))
             for batch in service_plan.batches]
 
 
@@ -271,13 +291,14 @@ def run_vars(upgrade_plan, conf):
     return {
         'zdu_haproxy_container': conf.haproxy.container_name,
         'zdu_haproxy_socket_path': conf.haproxy.socket_path,
-        'zdu_haproxy_lease': upgrade_plan.bounds.lease,
         'zdu_drain_poll_interval': conf.drain.poll_interval,
         'zdu_readiness_consecutive_successes':
             conf.readiness.consecutive_successes,
         'zdu_readiness_request_timeout': conf.readiness.request_timeout,
         'zdu_readiness_ca_path': conf.readiness.ca_path or '',
         'zdu_rollback_on_failure': conf.zdu.rollback_on_failure,
+        'zdu_buffer_max_hold_time': upgrade_plan.bounds.hold_time,
+        'zdu_buffer_max_held_requests': upgrade_plan.bounds.held_requests,
     }
 
 
@@ -290,7 +311,7 @@ def build(upgrade_plan, conf, site_playbooks):
     acting = _acting(upgrade_plan)
     playbook = preflight(upgrade_plan, conf)
     for service_plan in acting:
-        playbook.extend(service_plays(service_plan))
+        playbook.extend(service_plays(service_plan, upgrade_plan.bounds))
     playbook.extend({'import_playbook': os.path.abspath(path)}
                     for path in site_playbooks)
     playbook.append(_play('zdu | verify every server is back in service',

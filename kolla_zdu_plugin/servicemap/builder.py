@@ -23,7 +23,15 @@ from kolla_zdu_plugin.servicemap import variables
 
 LOG = logging.getLogger(__name__)
 
-UNRESOLVED = '<unresolved>'
+# The role of kolla-ansible that renders every service's HAProxy entries.
+HAPROXY_CONFIG_ROLE = 'haproxy-config'
+# The stand-in address of a host whose address only the live host knows
+# (no api_interface_address or ansible_host in the inventory): kolla's
+# filters need an address, and servers show the host's name instead.
+UNKNOWN_ADDRESS = '0.0.0.0'  # nosec: never bound or contacted
+# What _render returns for a value only a live host knows; it never
+# reaches the model.
+_UNRESOLVED = object()
 _SINGLE_VARIABLE = re.compile(r'^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$')
 
 
@@ -43,20 +51,10 @@ def _port_vars(entries):
     return tuple(names)
 
 
-class _HostVars(dict):
-    """``hostvars`` for templates: each host's variables, built on demand."""
-
-    def __init__(self, builder):
-        super().__init__()
-        self._builder = builder
-
-    def __contains__(self, host):
-        return host in self._builder.deployment.hosts()
-
-    def __missing__(self, host):
-        scope = variables.Scope(self._builder.resolver_for(host))
-        self[host] = scope
-        return scope
+def _number(port):
+    """Return a port as an int, as HAProxy reads it, when it is one."""
+    text = str(port).strip()
+    return int(text) if text.isdigit() else port
 
 
 def _hosts_with_servers(backends, group_hosts):
@@ -69,11 +67,6 @@ def _hosts_with_servers(backends, group_hosts):
     in_backends = {server.host for backend in backends
                    for server in backend.servers}
     return tuple(host for host in group_hosts if host in in_backends)
-
-
-def _offline_facts(host_vars):
-    """Facts an offline plan can know: the short host name only."""
-    return {'hostname': host_vars.get('inventory_hostname_short')}
 
 
 class ServiceMapBuilder(object):
@@ -96,37 +89,75 @@ class ServiceMapBuilder(object):
         self.tree = kolla_tree.RoleTree(
             list(extra_role_dirs) + [os.path.join(self.kolla_dir, 'roles')])
         self.loadbalancer_group = loadbalancer_group
+        self._role_paths = self.tree.roles()
         self._role_defaults = self.tree.defaults()
-        defaults_layer = {}
-        for role in sorted(self._role_defaults):
-            defaults_layer.update(self._role_defaults[role])
-        self._base_layers = [defaults_layer] + [
-            kolla_tree.load_vars_dir(os.path.join(path, 'group_vars', 'all'))
-            for path in [self.kolla_dir] + list(playbook_dirs)]
-        self._resolvers = {}
-        self._hostvars = _HostVars(self)
+        # Ansible applies the group_vars and host_vars beside the playbook
+        # that runs: the operator's -p playbook, or kolla's site.yml.
+        playbook_dir = (list(playbook_dirs) or [self.kolla_dir])[0]
+        self.variables = variables.DeploymentVariables(
+            deployment.inventories, deployment.globals, playbook_dir,
+            filter_dirs=[os.path.join(d, 'filter_plugins') for d in
+                         list(playbook_dirs) + [self.kolla_dir]])
+        self._scopes = {}
         self.notes = []
+        for host in deployment.hosts():
+            self.variables.set_facts(host, self._stand_in_facts(host))
 
-    def resolver_for(self, host):
-        """Return the variable resolver of ``host``."""
-        if host not in self._resolvers:
-            host_vars = self.deployment.host_vars(host)
-            magic = {'hostvars': self._hostvars,
-                     'ansible_facts': _offline_facts(host_vars)}
-            self._resolvers[host] = variables.VariableResolver(
-                self._base_layers + [host_vars, self.deployment.globals],
-                constants=magic)
-        return self._resolvers[host]
+    def _stand_in_facts(self, host):
+        """Return the facts a plan assumes for ``host`` until it is live.
+
+        Its short name, and for its API interface the operator's
+        ``api_interface_address``, else ``ansible_host``, else its name;
+        servers record which of them their address came from.
+        """
+        scope = self.variables.scope(host)
+        host_vars = self.deployment.host_vars(host)
+        address = host_vars.get('ansible_host', UNKNOWN_ADDRESS)
+        facts = {'hostname': host.split('.')[0]}
+        try:
+            interface = str(scope.render('{{ api_interface }}'))
+            family = str(scope.render('{{ api_address_family }}'))
+        except variables.Unresolved:
+            return facts
+        key = interface.replace('-', '_')
+        if family == 'ipv6':
+            facts[key] = {'ipv6': [{'address': address, 'scope': 'global'}]}
+        else:
+            facts[key] = {'ipv4': {'address': address}}
+        return facts
+
+    def _defaults(self, role):
+        if role not in self._role_paths:
+            return {}
+        return self.variables.load_defaults(os.path.join(
+            self._role_paths[role], 'defaults', 'main.yml'))
+
+    def resolver_for(self, host, role=None):
+        """Return the variables of ``host``, inside ``role`` if given.
+
+        A service role's HAProxy entries are rendered by kolla's
+        ``haproxy-config`` role, which the service role includes; its
+        defaults are in scope too.
+        """
+        key = (host, role)
+        if key not in self._scopes:
+            roles = [role, HAPROXY_CONFIG_ROLE] if role else []
+            self._scopes[key] = self.variables.scope(
+                host, [self._defaults(name) for name in roles])
+        return self._scopes[key]
 
     def build(self):
-        """Return the service map of every enabled HAProxy-fronted service."""
+        """Return the service map of every enabled HAProxy-fronted service.
+
+        The services are those of every role's ``<project>_services``, as
+        Ansible evaluates the variable for the first host of the service's
+        group: an operator's own definition of it in globals.yml wins.
+        """
         services = []
-        for role, services_var, services_dict in kolla_tree.services_dicts(
+        for role, services_var, defaults_dict in kolla_tree.services_dicts(
                 self._role_defaults):
-            for name, raw in services_dict.items():
-                if 'haproxy' not in raw:
-                    continue
-                service = self._service(role, services_var, name, raw)
+            for name in defaults_dict:
+                service = self._service(role, services_var, name)
                 if service is not None:
                     services.append(service)
         loadbalancers = tuple(
@@ -135,7 +166,7 @@ class ServiceMapBuilder(object):
                                 loadbalancers=loadbalancers,
                                 notes=tuple(self.notes))
 
-    def _render(self, resolver, value, default=UNRESOLVED):
+    def _render(self, resolver, value, default=_UNRESOLVED):
         try:
             return resolver.render(value)
         except variables.Unresolved as exc:
@@ -145,13 +176,25 @@ class ServiceMapBuilder(object):
     def _flag(self, resolver, value, default=False):
         return variables.to_bool(self._render(resolver, value, default))
 
-    def _service(self, role, services_var, name, raw):
+    def _raw_service(self, resolver, services_var, name):
+        try:
+            services = resolver.raw(services_var)
+        except KeyError:
+            return None
+        raw = services.get(name) if isinstance(services, dict) else None
+        return raw if isinstance(raw, dict) and 'haproxy' in raw else None
+
+    def _service(self, role, services_var, name):
         groups = self.deployment.groups
-        group = raw.get('group') or raw.get('host_group')
+        defaults = self._role_defaults[role][services_var][name]
+        group = defaults.get('group') or defaults.get('host_group')
         hosts = tuple(groups.get(group, ()))
         if not hosts:
             return None
-        resolver = self.resolver_for(hosts[0])
+        resolver = self.resolver_for(hosts[0], role)
+        raw = self._raw_service(resolver, services_var, name)
+        if raw is None:
+            return None
         if not self._flag(resolver, raw.get('enabled', False)):
             return None
         # kolla's site.yml applies a role only to hosts in the
@@ -170,23 +213,55 @@ class ServiceMapBuilder(object):
         if not backends:
             return None
         served = _hosts_with_servers(backends, hosts)
+        image = self._render(resolver, raw.get('image', ''), None)
+        if not isinstance(image, str) or not image:
+            self.notes.append('the image of service %s needs a live host '
+                              'to be known (%r); the pre-flight check does '
+                              'not pull it' % (name, raw.get('image')))
+            image = None
         return model.Service(
             project=role,
             name=name,
             container_name=self._render(resolver,
-                                        raw.get('container_name', name)),
+                                        raw.get('container_name', name),
+                                        name),
             group=group,
             hosts=served,
-            image=self._render(resolver, raw.get('image', UNRESOLVED)),
+            image=image,
             backends=backends,
             loadbalancers=tuple(groups.get(self.loadbalancer_group, ())),
             database_steps=database_steps.find(
                 self.tree.handlers_text(role), name, served),
             image_var=variable_name(raw.get('image')),
             services_var=services_var,
+            role_containers=self._role_containers(role, services_var,
+                                                  resolver),
             port_vars=_port_vars(
                 entry for key, entry in (raw.get('haproxy') or {}).items()
                 if key in {backend.name for backend in backends}))
+
+    def _role_containers(self, role, services_var, resolver):
+        """Return every enabled container of the role and its hosts."""
+        try:
+            services = resolver.raw(services_var)
+        except KeyError:
+            return ()
+        containers = []
+        for key, raw in sorted(services.items()):
+            if not isinstance(raw, dict):
+                continue
+            group = raw.get('group') or raw.get('host_group')
+            hosts = tuple(self.deployment.groups.get(
+                self._render(resolver, group, group) or '', ()))
+            if not hosts or not self._flag(resolver,
+                                           raw.get('enabled', False)):
+                continue
+            name = self._render(resolver, raw.get('container_name', key),
+                                None)
+            if isinstance(name, str) and name:
+                containers.append(model.Container(
+                    service=variables.plain(key), name=name, hosts=hosts))
+        return tuple(containers)
 
     def _backend_enabled(self, resolver, entry, external, mode):
         if not self._flag(resolver, entry.get('enabled', False)):
@@ -202,17 +277,18 @@ class ServiceMapBuilder(object):
 
     def _backend(self, resolver, group, key, entry):
         external = self._flag(resolver, entry.get('external', False))
-        mode = self._render(resolver, entry.get('mode', 'http'))
+        mode = self._render(resolver, entry.get('mode', 'http'), 'http')
         if not self._backend_enabled(resolver, entry, external, mode):
             return None
         port = self._render(resolver, entry.get('port'))
         listen_port = self._render(resolver, entry.get('listen_port', port))
-        if UNRESOLVED in (port, listen_port):
+        if _UNRESOLVED in (port, listen_port):
             raise exceptions.InventoryError(
                 reason='the port of HAProxy entry %s (%r) cannot be '
                        'evaluated; define the variables it uses in '
                        'globals.yml' % (key, entry.get('listen_port',
                                                        entry.get('port'))))
+        port, listen_port = _number(port), _number(listen_port)
         tls = self._flag(resolver, entry.get('tls_backend', False))
         check_var = ('haproxy_health_check_ssl' if tls
                      else 'haproxy_health_check')
@@ -224,15 +300,15 @@ class ServiceMapBuilder(object):
             servers = self._custom_servers(resolver, custom)
         else:
             host_group = self._render(resolver,
-                                      entry.get('host_group', group))
+                                      entry.get('host_group', group), group)
             servers = self._servers(host_group, listen_port, active_passive)
         return model.Backend(
-            name=key,
+            name=variables.plain(key),
             mode=mode,
             external=external,
             port=port,
             listen_port=listen_port,
-            health_check=self._render(resolver, '{{ %s }}' % check_var),
+            health_check=self._render(resolver, '{{ %s }}' % check_var, ''),
             http_check=next((line for line in extra
                              if line.startswith('option httpchk')), None),
             servers=servers,
@@ -268,6 +344,8 @@ class ServiceMapBuilder(object):
         resolver = self.resolver_for(host)
         address = str(self._render(resolver, '{{ api_interface_address }}',
                                    host))
+        if address == UNKNOWN_ADDRESS:
+            address = host
         operator_vars = [self.deployment.host_vars(host),
                          self.deployment.globals]
         if any('api_interface_address' in layer for layer in operator_vars):
@@ -291,8 +369,11 @@ class ServiceMapBuilder(object):
             fields = str(line).split()
             if len(fields) >= 3 and fields[0] == 'server':
                 address, _, port = fields[2].rpartition(':')
+                host = self._host_named(fields[1])
+                if address == UNKNOWN_ADDRESS:
+                    address = host
                 servers.append(model.Server(
-                    host=self._host_named(fields[1]), name=fields[1],
+                    host=host, name=fields[1],
                     address=address,
                     port=port, address_source='custom_member_list',
                     backup='backup' in fields))

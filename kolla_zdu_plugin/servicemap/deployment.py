@@ -13,35 +13,20 @@
 
 import os
 
+from ansible.inventory.manager import InventoryManager
+from ansible.parsing.dataloader import DataLoader
+from ansible.vars.manager import VariableManager
+
 from kolla_zdu_plugin import exceptions
-from kolla_zdu_plugin.servicemap import kolla_tree
-
-_MAGIC_VARS_FROM_INVENTORY = ('groups', 'group_names', 'inventory_hostname',
-                              'inventory_hostname_short', 'inventory_dir',
-                              'inventory_file')
-
-
-def _parse_extra_var(text, base_dir):
-    if text.startswith('@'):
-        path = os.path.join(base_dir, text[1:])
-        return kolla_tree.load_yaml(path)
-    if '=' in text and not text.lstrip().startswith('{'):
-        result = {}
-        for pair in text.split():
-            key, _, value = pair.partition('=')
-            result[key] = value
-        return result
-    import yaml
-    try:
-        return yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise exceptions.InventoryError(
-            reason='extra vars %r are not key=value, YAML or JSON: %s'
-                   % (text, exc))
+from kolla_zdu_plugin.servicemap import variables
 
 
 class Deployment(object):
     """Inventory, kolla config dir and extra vars of one deployment.
+
+    They are read with Ansible's own loader and inventory, as
+    ``kolla-ansible`` passes them to ``ansible-playbook``: globals.yml (and
+    globals.d) and the ``-e`` values are the run's extra variables.
 
     :param inventories: inventory paths, as given to ``-i``.
     :param config_dir: the kolla config dir holding ``globals.yml``.
@@ -56,19 +41,27 @@ class Deployment(object):
                 raise exceptions.InventoryError(
                     reason='inventory %s does not exist; pass an existing '
                            'file or directory with -i' % path)
-        self._inventory, self._variable_manager = self._load_inventory()
+        self.loader = DataLoader()
+        self.inventory = InventoryManager(loader=self.loader,
+                                          sources=self.inventories)
+        self._inventory_vars = VariableManager(loader=self.loader,
+                                               inventory=self.inventory)
         self._host_vars = {}
         self.globals = self._load_globals()
         for text in extra_vars or ():
-            self.globals.update(_parse_extra_var(text, os.getcwd()))
+            try:
+                self.globals.update(variables.parse_extra_vars(self.loader,
+                                                               text))
+            except (ValueError, variables.AnsibleError) as exc:
+                raise exceptions.InventoryError(
+                    reason='extra vars %r cannot be read: %s' % (text, exc))
 
-    def _load_inventory(self):
-        from ansible.inventory.manager import InventoryManager
-        from ansible.parsing.dataloader import DataLoader
-        from ansible.vars.manager import VariableManager
-        loader = DataLoader()
-        inventory = InventoryManager(loader=loader, sources=self.inventories)
-        return inventory, VariableManager(loader=loader, inventory=inventory)
+    def _load_file(self, path):
+        try:
+            return variables.load_file(self.loader, path)
+        except variables.AnsibleError as exc:
+            raise exceptions.InventoryError(
+                reason='cannot read %s: %s' % (path, exc))
 
     def _load_globals(self):
         globals_file = os.path.join(self.config_dir, 'globals.yml')
@@ -76,43 +69,39 @@ class Deployment(object):
             raise exceptions.InventoryError(
                 reason='%s does not exist; pass the kolla config dir with '
                        '--configdir' % globals_file)
-        merged = kolla_tree.load_yaml(globals_file)
+        merged = dict(self._load_file(globals_file))
         globals_d = os.path.join(self.config_dir, 'globals.d')
         if os.path.isdir(globals_d):
             for name in sorted(os.listdir(globals_d)):
                 if os.path.splitext(name)[1] in ('.yml', '.yaml', '.json'):
-                    merged.update(kolla_tree.load_yaml(
+                    merged.update(self._load_file(
                         os.path.join(globals_d, name)))
         return merged
 
     @property
     def groups(self):
         """Return ``{group: [hosts]}`` as Ansible sees the inventory."""
-        return self._inventory.get_groups_dict()
+        return self.inventory.get_groups_dict()
 
     def hosts(self):
         """Return every inventory host name."""
-        return [host.name for host in self._inventory.get_hosts()]
+        return [host.name for host in self.inventory.get_hosts()]
 
     def host_vars(self, host):
         """Return the inventory variables of ``host``, unevaluated.
 
-        Group and host variables of the inventory are merged by Ansible's
-        own precedence, together with the magic variables an inventory
-        defines (``groups``, ``inventory_hostname`` ...). Ansible merges
-        them once per host.
+        These are the operator's inventory alone (no playbook, role or
+        extra variable), to tell what the operator set for the host.
         """
         if host not in self._host_vars:
-            self._host_vars[host] = self._merged_host_vars(host)
+            inventory_host = self.inventory.get_host(host)
+            if inventory_host is None:
+                raise exceptions.InventoryError(
+                    reason='host %s is not in inventory %s'
+                           % (host, ', '.join(self.inventories)))
+            values = self._inventory_vars.get_vars(host=inventory_host,
+                                                   include_hostvars=False)
+            self._host_vars[host] = {key: value for key, value
+                                     in values.items()
+                                     if key != 'ansible_facts'}
         return self._host_vars[host]
-
-    def _merged_host_vars(self, host):
-        inventory_host = self._inventory.get_host(host)
-        if inventory_host is None:
-            raise exceptions.InventoryError(
-                reason='host %s is not in inventory %s'
-                       % (host, ', '.join(self.inventories)))
-        values = self._variable_manager.get_vars(host=inventory_host,
-                                                 include_hostvars=False)
-        return {key: value for key, value in values.items()
-                if key != 'ansible_facts'}

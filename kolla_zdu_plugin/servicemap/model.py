@@ -81,6 +81,19 @@ class DatabaseStep:
 
 
 @dataclasses.dataclass(frozen=True)
+class Container:
+    """A container of a kolla role, and the hosts it runs on.
+
+    :param service: its key in the role's ``<project>_services``, which
+        also names its configuration directory.
+    """
+
+    service: str
+    name: str
+    hosts: typing.Tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
 class Service:
     """An enabled, HAProxy-fronted service of a kolla-ansible role."""
 
@@ -96,6 +109,15 @@ class Service:
     image_var: typing.Optional[str] = None
     port_vars: typing.Tuple[str, ...] = ()
     services_var: typing.Optional[str] = None
+    #: Every enabled container of the role, which an upgrade of the role
+    #: on a host may recreate, this service's own included.
+    role_containers: typing.Tuple[Container, ...] = ()
+
+    def containers_on(self, host):
+        """Return the role's containers on ``host``, this one's first."""
+        found = [c for c in self.role_containers if host in c.hosts]
+        found.sort(key=lambda c: c.name != self.container_name)
+        return found
 
     def servers_of(self, host):
         """Return ``(backend, server)`` pairs of ``host`` in every backend."""

@@ -9,24 +9,36 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""Offline evaluation of Ansible variables as kolla-ansible defines them.
+"""A deployment's variables as Ansible itself sees them.
 
-kolla-ansible describes its services with Jinja expressions that refer to
-other variables (``"{{ keystone_internal_port }}"``). A
-:class:`VariableResolver` evaluates such values lazily from a stack of
-variable layers, without running Ansible and without contacting any host.
-What needs the hosts (facts, lookups, filters this module does not know) is
-reported as :class:`Unresolved` instead of being guessed.
+Ansible's own inventory, variable manager and templar evaluate kolla's
+values, with Ansible's precedence: a role's defaults (for that role only),
+the inventory's and the playbook's group and host variables, globals.yml
+and ``-e``. kolla-ansible's filter plugins are loaded, as a run loads them.
+What only a live host knows (its facts, such as the address of an
+interface) cannot be evaluated here and is reported as :class:`Unresolved`.
 """
 
-import collections.abc
-import ipaddress
-import json
+import os
 
-import jinja2
-from jinja2 import nativetypes
+from ansible.errors import AnsibleError
+from ansible.parsing.dataloader import DataLoader
+from ansible.parsing.splitter import parse_kv
+from ansible.plugins import loader as plugin_loader
+from ansible.utils.vars import combine_vars
+from ansible.vars.hostvars import HostVars
+from ansible.vars.manager import VariableManager
+
+try:
+    from ansible.template import trust_as_template
+except ImportError:  # ansible-core < 2.19 templates every string
+    def trust_as_template(value):
+        return value
+
+from ansible.template import Templar
 
 _TRUE_STRINGS = ('yes', 'on', '1', 'true', 't', 'y')
+_PLUGINS_READY = []
 
 
 class Unresolved(Exception):
@@ -40,202 +52,173 @@ def to_bool(value):
     return str(value).strip().lower() in _TRUE_STRINGS
 
 
-def _ternary(value, true_value, false_value, none_value=None):
-    if value is None and none_value is not None:
-        return none_value
-    return true_value if value else false_value
+def trusted(value):
+    """Return ``value`` with its strings trusted as templates.
 
-
-def _combine(*dicts, **kwargs):
-    result = {}
-    for item in dicts:
-        result.update(item)
-    return result
-
-
-def _union(first, second):
-    return list(first) + [item for item in second if item not in first]
-
-
-@jinja2.pass_context
-def offline_kolla_address(context, network_name, hostname=None,
-                          override_var=None):
-    """Stand in for kolla's ``kolla_address`` filter without host facts.
-
-    The address of an interface is a fact of the live host. Offline, the
-    host's ``ansible_host`` is the best available answer, else its
-    inventory name.
+    Ansible trusts the variable files and ``-e`` values of a run so.
     """
-    hostname = hostname or context.get('inventory_hostname')
-    host = context.get('hostvars', {})[hostname]
-    if override_var and override_var in host:
-        return host[override_var]
-    return host['ansible_host'] if 'ansible_host' in host else hostname
+    if isinstance(value, str):
+        return trust_as_template(value)
+    if isinstance(value, dict):
+        return {key: trusted(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [trusted(item) for item in value]
+    return value
 
 
-def _ipaddr(value, query=''):
-    """The address queries of ``ansible.utils.ipaddr`` kolla relies on."""
+def plain(value):
+    """Return ``value`` as plain Python data, without Ansible's tags.
+
+    Ansible marks what it loads and renders (trust, origin) with subclasses
+    of str, int and the containers; the service map keeps plain values,
+    which any serializer writes.
+    """
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, str):
+        return str.__str__(value) if type(value) is not str else value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, dict):
+        return {plain(key): plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    return value
+
+
+def load_file(loader, path):
+    """Load a YAML or JSON variable file, trusted as Ansible does."""
     try:
-        interface = ipaddress.ip_interface(str(value).strip('[]'))
-    except ValueError:
-        return False
-    if query == 'address':
-        return str(interface.ip)
-    if query in ('', None):
-        return str(value)
-    raise Unresolved("ipaddr query '%s' is not supported offline" % query)
+        data = loader.load_from_file(path, trusted_as_template=True)
+    except TypeError:  # ansible-core < 2.19
+        data = loader.load_from_file(path)
+    return data or {}
 
 
-def _unknown_filter(name):
-    def unknown(*args, **kwargs):
-        raise Unresolved("filter '%s' is only known to a live Ansible run"
-                         % name)
-    return unknown
+def parse_extra_vars(loader, text):
+    """Return the variables of one ``-e`` value as ansible-playbook does.
 
-
-class _Filters(dict):
-    """Known filters; any other filter name resolves to :class:`Unresolved`.
-
-    Jinja looks filters up at compile time, so an unknown name must still
-    return a callable for templates that never reach it.
+    :raises: ValueError when it is not ``@file``, YAML/JSON or key=value.
     """
-
-    def get(self, name, default=None):
-        return dict.get(self, name) or _unknown_filter(name)
-
-    def __contains__(self, name):
-        return True
-
-    def __missing__(self, name):
-        return _unknown_filter(name)
-
-
-def _environment():
-    env = nativetypes.NativeEnvironment(undefined=jinja2.StrictUndefined)
-    env.filters = _Filters(env.filters)
-    env.filters.update({
-        'bool': to_bool,
-        'ternary': _ternary,
-        'combine': _combine,
-        'union': _union,
-        'to_json': json.dumps,
-        'string': str,
-        'kolla_address': offline_kolla_address,
-        'ipaddr': _ipaddr,
-        'ansible.utils.ipaddr': _ipaddr,
-    })
-    return env
+    if text.startswith('@'):
+        data = load_file(loader, text[1:])
+    elif text[:1] in ('/', '.'):
+        raise ValueError('extra vars file %s needs a leading @' % text)
+    elif text[:1] in ('[', '{'):
+        data = trusted(loader.load(text))
+    else:
+        data = trusted(parse_kv(text))
+    if not isinstance(data, dict):
+        raise ValueError('extra vars %r are not a mapping' % text)
+    return data
 
 
-class Scope(collections.abc.Mapping):
-    """A read-only mapping that evaluates each variable on first access."""
-
-    def __init__(self, resolver):
-        self._resolver = resolver
-
-    def __getitem__(self, name):
-        if not self._resolver.has(name):
-            raise KeyError(name)
-        return self._resolver.get(name)
-
-    def __contains__(self, name):
-        return self._resolver.has(name)
-
-    def __iter__(self):
-        return iter(self._resolver.names())
-
-    def __len__(self):
-        return len(self._resolver.names())
+def _load_plugins(directories):
+    """Make Ansible's plugin loader ready, with kolla's filters, once."""
+    if not _PLUGINS_READY:
+        init = getattr(plugin_loader, 'init_plugin_loader', None)
+        if init is not None:
+            init([])
+        _PLUGINS_READY.append(True)
+    for directory in directories:
+        if os.path.isdir(directory):
+            plugin_loader.filter_loader.add_directory(directory)
 
 
-class VariableResolver(object):
-    """Evaluate variables from layers of increasing precedence.
+class Scope(object):
+    """One host's variables, with one role's defaults beneath them."""
 
-    :param layers: a list of dicts; a name in a later dict wins.
-    :param constants: values used as they are, above every layer, such as
-        Ansible's magic ``hostvars``.
-    """
-
-    _env = _environment()
-
-    def __init__(self, layers, constants=None):
-        self._layers = list(layers)
-        self._constants = dict(constants or {})
-        self._cache = {}
-        self._evaluating = set()
-
-    def with_layers(self, *layers):
-        """Return a resolver with ``layers`` above the current ones."""
-        return VariableResolver(self._layers + list(layers),
-                                self._constants)
+    def __init__(self, loader, variables):
+        self._variables = variables
+        self._templar = Templar(loader=loader, variables=variables)
 
     def has(self, name):
-        """Return whether any layer defines ``name``."""
-        return (name in self._constants
-                or any(name in layer for layer in self._layers))
-
-    def names(self):
-        """Return every defined name."""
-        return set(self._constants).union(*self._layers)
+        """Return whether ``name`` is defined for the host."""
+        return name in self._variables
 
     def raw(self, name):
-        """Return the unevaluated value of ``name``.
+        """Return the value of ``name`` before evaluation.
 
-        :raises: KeyError if no layer defines it.
+        :raises: KeyError when it is not defined.
         """
-        for layer in reversed(self._layers):
-            if name in layer:
-                return layer[name]
-        raise KeyError(name)
-
-    def get(self, name):
-        """Return the evaluated value of ``name``.
-
-        :raises: Unresolved if it cannot be evaluated offline.
-        """
-        if name in self._constants:
-            return self._constants[name]
-        if name in self._cache:
-            return self._cache[name]
-        if name in self._evaluating:
-            raise Unresolved("variable '%s' refers to itself" % name)
-        if not self.has(name):
-            raise Unresolved("variable '%s' is not defined" % name)
-        self._evaluating.add(name)
-        try:
-            value = self.render(self.raw(name))
-        finally:
-            self._evaluating.discard(name)
-        self._cache[name] = value
-        return value
+        return self._variables[name]
 
     def render(self, value):
-        """Evaluate the Jinja expressions in ``value``, recursively.
+        """Evaluate ``value`` as Ansible would on the host.
 
-        :raises: Unresolved if any part cannot be evaluated offline.
+        :raises: Unresolved when it needs what only a live host knows, or
+            refers to a variable that is not defined.
         """
-        if isinstance(value, str):
-            return self._render_string(value)
-        if isinstance(value, collections.abc.Mapping):
-            return {key: self.render(item) for key, item in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [self.render(item) for item in value]
-        return value
-
-    def _render_string(self, text):
-        if '{{' not in text and '{%' not in text:
-            return text
         try:
-            template = self._env.from_string(text)
-            context = template.new_context(Scope(self), shared=True)
-            value = self._env.concat(template.root_render_func(context))
-        except Unresolved:
-            raise
-        except jinja2.UndefinedError as exc:
-            raise Unresolved(str(exc))
-        except (jinja2.TemplateError, TypeError, ValueError, KeyError,
-                AttributeError, IndexError) as exc:
-            raise Unresolved("cannot evaluate %r: %s" % (text, exc))
-        if isinstance(value, jinja2.Undefined):
-            raise Unresolved("%r is undefined" % text)
-        return value
+            return plain(self._templar.template(trusted(value)))
+        except AnsibleError as exc:
+            raise Unresolved(str(exc).splitlines()[0])
+
+
+class DeploymentVariables(object):
+    """Ansible's variables of a deployment, for each host and role.
+
+    :param inventories: the deployment's inventory sources.
+    :param extra_vars: globals.yml and ``-e``, merged, trusted.
+    :param playbook_dir: the directory of the playbook that runs, whose
+        ``group_vars`` and ``host_vars`` Ansible applies.
+    :param filter_dirs: directories of filter plugins to load (kolla's).
+    """
+
+    def __init__(self, inventories, extra_vars, playbook_dir,
+                 filter_dirs=()):
+        _load_plugins(filter_dirs)
+        from ansible.inventory.manager import InventoryManager
+        from ansible.playbook.play import Play
+        self._loader = loader = DataLoader()
+        loader.set_basedir(playbook_dir)
+        inventory = InventoryManager(loader=loader, sources=inventories)
+        self._manager = VariableManager(loader=loader, inventory=inventory)
+        # As ansible-playbook sets them: the -e values and hostvars.
+        self._manager._extra_vars = extra_vars
+        self._manager._hostvars = HostVars(
+            inventory=inventory, variable_manager=self._manager,
+            loader=loader)
+        self._inventory = inventory
+        self._play = Play.load({'hosts': 'all', 'gather_facts': False},
+                               variable_manager=self._manager,
+                               loader=loader)
+        self._host_vars = {}
+
+    def set_facts(self, host, facts):
+        """Give ``host`` facts, as a fact cache or the setup module would.
+
+        The service map has no live host to ask; the builder gives each
+        host stand-ins for the few facts kolla's values read (its short
+        name and the address of its API interface) and marks what comes
+        from them.
+        """
+        self._manager.set_host_facts(host, trusted(facts))
+        self._host_vars.pop(host, None)
+
+    def host_vars(self, host):
+        """Return every variable of ``host`` but role defaults."""
+        if host not in self._host_vars:
+            self._host_vars[host] = self._manager.get_vars(
+                play=self._play, host=self._inventory.get_host(host))
+        return self._host_vars[host]
+
+    def scope(self, host, role_defaults=()):
+        """Return the :class:`Scope` of ``host`` inside roles.
+
+        :param role_defaults: the defaults of the roles in scope, the
+            lowest precedence, a later role's above an earlier one's.
+        """
+        variables = {}
+        for defaults in role_defaults:
+            variables = combine_vars(variables, defaults)
+        return Scope(self._loader,
+                     combine_vars(variables, self.host_vars(host)))
+
+    def load_defaults(self, path):
+        """Return a role's ``defaults/main.yml``, trusted, or {}."""
+        if not os.path.isfile(path):
+            return {}
+        return load_file(self._loader, path)

@@ -83,11 +83,19 @@ def drain(service, host, conf):
 
 def recreate(service, host):
     """Return the step recreating the container through kolla's path."""
+    containers = tuple((c.service, c.name)
+                       for c in service.containers_on(host))
+    others = [name for _key, name in containers
+              if name != service.container_name]
     return plan.Step(host=host, action=plan.RECREATE,
                      detail='kolla_container recreate_or_restart_container '
-                            '%s with %s' % (service.container_name,
-                                            service.image),
-                     container=service.container_name, image=service.image)
+                            '%s with %s%s' % (
+                                service.container_name, service.image,
+                                ' (and %s, as the role changes them)'
+                                % ', '.join(others) if others else ''),
+                     container=service.container_name, image=service.image,
+                     role_containers=containers
+                     or ((service.name, service.container_name),))
 
 
 def wait_ready(service, host, conf, port_offset=0):

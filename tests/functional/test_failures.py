@@ -13,8 +13,9 @@
 
 On the three-node lab: bad input is refused before anything changes; a
 release that fails readiness is rolled back while the probe sees no
-failure; a killed run leaves no server out of service beyond its lease,
-and running the same command again converges.
+failure; a killed run leaves no server out of service beyond its lease
+(a buffered one beyond its hold) while the probe sees no failure, and
+running the same command again converges.
 """
 
 import os
@@ -26,12 +27,15 @@ import unittest
 from kolla_zdu_lab import kolla_config
 from kolla_zdu_lab import scenario
 from kolla_zdu_lab import settings as settings_mod
+from kolla_zdu_plugin.planning import bounds
 from tests.functional import lab_helpers as helpers
 from tests.functional import test_lab
 
 NODES = ["node1", "node2", "node3"]
 BACKEND = "zdu_demo_back"
 READINESS_REQUESTS = 3000
+# [buffer] max_hold_time, the default, which the lab's hold applies.
+HOLD_SECONDS = 20
 # The shortest lease the plan accepts with these bounds: drain, recreate
 # and readiness of one host, 20 s each.
 SHORT_LEASE_SECONDS = 60
@@ -135,13 +139,14 @@ class FailureTest(test_lab.LabTestMixin, unittest.TestCase):
         self.assert_clean_cluster(self.env, "v1", NODES)
         self.assert_deploy_changes_nothing(self.env, NODES)
 
-    def test_killed_run_is_released_by_lease_and_rerun_converges(self):
-        code, output = helpers.lab("target", "v2", timeout=60)
-        self.assertEqual(0, code, output)
-        config = self.config_file("short-lease.conf", SHORT_LEASE)
+    def start_killed_run(self, strategy, config, log_name, out_nodes):
+        """Start an upgrade; kill it once ``out_nodes`` are out of service.
+
+        :returns: the servers that were out when it was killed.
+        """
         command = scenario.upgrade_command(
-            self.env, "parallel", ("--zdu-config-file", config))
-        log_path = os.path.join(self.output_dir(), "killed-upgrade.log")
+            self.env, strategy, ("--zdu-config-file", config))
+        log_path = os.path.join(self.output_dir(), log_name)
         env = dict(os.environ, **self.env)
         env["PATH"] = helpers.SCRIPTS + os.pathsep + env["PATH"]
         with open(log_path, "w") as log:
@@ -149,25 +154,64 @@ class FailureTest(test_lab.LabTestMixin, unittest.TestCase):
                                     stderr=subprocess.STDOUT, env=env,
                                     start_new_session=True)
         drained = helpers.wait_until(
-            lambda: self.out_of_service("node1"), timeout=600, interval=0.5)
+            lambda: all(self.out_of_service(node) == out_nodes
+                        for node in NODES),
+            timeout=600, interval=0.5)
+        out = self.out_of_service(NODES[0])
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=60)
-        self.assertTrue(drained, "the run never drained a server; see %s"
-                        % log_path)
+        self.assertTrue(drained, "the run never took %s out of service; "
+                        "see %s" % (out_nodes, log_path))
+        return out
+
+    def test_killed_run_is_released_by_lease_and_rerun_converges(self):
+        code, output = helpers.lab("target", "v2", timeout=60)
+        self.assertEqual(0, code, output)
+        config = self.config_file("short-lease.conf", SHORT_LEASE)
+        # The probe runs across the kill, the lease and the rerun.
+        with scenario.probing(helpers.state_dir(), rate=test_lab.RATE,
+                              min_requests=READINESS_REQUESTS) as probing:
+            drained = self.start_killed_run("parallel", config,
+                                            "killed-upgrade.log", ["node1"])
+            killed_at = time.monotonic()
+            released = helpers.wait_until(
+                lambda: not self.out_of_service("node1"),
+                timeout=SHORT_LEASE_SECONDS + 60)
+            print("servers %s were back in service %.0f s after the kill"
+                  % (drained, time.monotonic() - killed_at))
+            self.assertTrue(released, "servers still out of service %d s "
+                            "after the run was killed, with a %d s lease"
+                            % (SHORT_LEASE_SECONDS + 60,
+                               SHORT_LEASE_SECONDS))
+            code, output = self.zdu_upgrade(
+                "parallel", ("--zdu-config-file", config))
+            self.assertEqual(0, code, output[-6000:])
+        totals = probing.report.summary["totals"]
+        self.assert_every_request_answered(totals, "killed-and-rerun",
+                                           READINESS_REQUESTS)
+        self.assert_clean_cluster(self.env, "v2", NODES)
+
+    def test_killed_buffer_run_holds_no_longer_than_the_hold(self):
+        code, output = helpers.lab("target", "v2", timeout=60)
+        self.assertEqual(0, code, output)
+        config = self.config_file("short-lease.conf", SHORT_LEASE)
+        self.start_killed_run("buffer", config, "killed-buffer.log", NODES)
         killed_at = time.monotonic()
         released = helpers.wait_until(
-            lambda: not self.out_of_service("node1"),
-            timeout=SHORT_LEASE_SECONDS + 60)
-        print("servers %s were back in service %.0f s after the kill"
-              % (drained, time.monotonic() - killed_at))
-        self.assertTrue(released, "servers still out of service %d s after "
-                        "the run was killed, with a %d s lease"
-                        % (SHORT_LEASE_SECONDS + 60, SHORT_LEASE_SECONDS))
-
-        outcome, totals, log = self.upgrade(
-            "v2", "rerun-after-kill", "parallel",
-            ("--zdu-config-file", config))
-        self.assert_every_request_answered(totals, "rerun-after-kill")
+            lambda: not self.out_of_service(NODES[0]),
+            timeout=SHORT_LEASE_SECONDS + 60, interval=0.5)
+        outage = time.monotonic() - killed_at
+        print("a killed buffer run left the servers out of service %.1f s "
+              "after the kill ([buffer] max_hold_time %d s)"
+              % (outage, HOLD_SECONDS))
+        self.assertTrue(released, "servers still out of service")
+        # The watchdog acts once a second after the hold's lease, which is
+        # max_hold_time plus its margin.
+        self.assertLessEqual(outage, HOLD_SECONDS
+                             + bounds.HOLD_LEASE_MARGIN + 3)
+        code, output = self.zdu_upgrade("buffer",
+                                        ("--zdu-config-file", config))
+        self.assertEqual(0, code, output[-6000:])
         self.assert_clean_cluster(self.env, "v2", NODES)
 
     @staticmethod

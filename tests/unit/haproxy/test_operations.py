@@ -14,6 +14,7 @@
 import os
 
 from kolla_zdu_plugin import exceptions
+from kolla_zdu_plugin.haproxy import hold_config
 from kolla_zdu_plugin.haproxy import lb_agent
 from kolla_zdu_plugin.haproxy import operations
 from kolla_zdu_plugin.haproxy import runtime
@@ -109,6 +110,29 @@ class OperationsTestCase(base.TestCase):
         self.assertEqual(([], []), operations.converge(
             self.call, 'lb1', lambda name: name.endswith('_zdu_next')))
 
+    def test_converge_deletes_the_new_version_before_readying_the_old(self):
+        operations.set_state(self.call, 'lb1', [NODE1, NODE2],
+                             runtime.MAINT)
+        operations.keep_out(self.call, 'lb1', [NODE1, NODE2])
+        operations.add_servers(self.call, 'lb1', {
+            'api_back/node1_zdu_next': ('127.0.0.1',
+                                        self.haproxy.backend_port)})
+        sent = []
+
+        def recording(commands, marks=None, extra=None):
+            sent.extend(commands)
+            change = (extra or {}).get('set_state') or {}
+            if change.get('state') == runtime.READY:
+                sent.extend('ready %s' % name for name in change['servers'])
+            return self.call(commands, marks, extra)
+
+        operations.converge(recording, 'lb1',
+                            lambda name: name.endswith('_zdu_next'))
+        deleted = sent.index('del server api_back/node1_zdu_next')
+        readied = min(sent.index('ready %s' % name)
+                      for name in (NODE1, NODE2))
+        self.assertLess(deleted, readied)
+
     def test_servers_state_of_one_backend_is_read(self):
         for command in ('show servers state', 'show servers state api_back'):
             result = self.call([command])
@@ -159,20 +183,37 @@ class OperationsTestCase(base.TestCase):
 
 class HoldCheckTestCase(base.TestCase):
 
-    def test_backends_with_the_hold_action(self):
+    def write_backends(self, lines):
         services = os.path.join(self.config_dir, 'services.d')
         os.mkdir(services)
         with open(os.path.join(services, 'demo.cfg'), 'w') as stream:
             stream.write('frontend demo_front\n    mode http\n'
                          '    http-request lua.zdu_hold 1 if x\n'
-                         'backend demo_back\n    mode http\n'
-                         '    http-request lua.zdu_hold 20000 100 if y\n'
-                         'backend other_back\n    mode http\n')
-        found = lb_agent.backends_with(self.config_dir, 'lua.zdu_hold')
-        self.assertEqual(['demo_back'], found)
-        operations.check_hold(None, 'lb1', ['demo_back'], found)
+                         'backend demo_back\n    mode http\n')
+            stream.writelines('    %s\n' % line for line in lines)
+            stream.write('backend other_back\n    mode http\n')
+        return lb_agent.hold_bounds(self.config_dir, hold_config.ACTION)
+
+    def test_backends_with_the_hold_action(self):
+        found = self.write_backends(hold_config.backend_lines(20, 500))
+        self.assertEqual({'demo_back': {'max_hold_ms': 20000,
+                                        'max_held': 500}}, found)
+        operations.check_hold(None, 'lb1', ['demo_back'], found, 20, 500)
         exc = self.assertRaises(exceptions.LoadBalancerError,
                                 operations.check_hold, None, 'lb1',
                                 ['demo_back', 'other_back'], found)
         self.assertIn('other_back', str(exc))
         self.assertIn('reconfigure -t loadbalancer', str(exc))
+
+    def test_running_bounds_other_than_the_plan_are_refused(self):
+        found = self.write_backends(hold_config.backend_lines(30, 500))
+        exc = self.assertRaises(exceptions.LoadBalancerError,
+                                operations.check_hold, None, 'lb1',
+                                ['demo_back'], found, 20, 500)
+        self.assertIn('demo_back holds at most 30 s and 500 requests, but '
+                      'the plan applies [buffer] max_hold_time 20 s and '
+                      'max_held_requests 500', str(exc))
+        exc = self.assertRaises(exceptions.LoadBalancerError,
+                                operations.check_hold, None, 'lb1',
+                                ['demo_back'], found, 30, 2000)
+        self.assertIn('max_held_requests 2000', str(exc))

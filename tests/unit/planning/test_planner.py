@@ -124,12 +124,13 @@ class PlannerTestCase(base.TestCase):
         self.assertEqual(
             {'drain_timeout': 30, 'recreate_time': 120,
              'readiness_timeout': 120, 'migration_time': 600, 'lease': 900,
-             'hold_time': 15, 'held_requests': 2000, 'migrates': False},
+             'hold_time': 15, 'held_requests': 2000, 'migrates': False,
+             'hold_lease': 20},
             result.to_dict()['bounds'])
         self.assertIn('bounds: drain 30 s, recreate 120 s, readiness 120 s; '
                       'out-of-service lease 900 s (a host is out at most '
-                      '270 s); hold 15 s, at most 2000 requests',
-                      render.as_table(result))
+                      '270 s); hold 15 s, at most 2000 requests (lease of '
+                      'held servers 20 s)', render.as_table(result))
 
     def test_no_loadbalancer_host_is_refused(self):
         services = model.ServiceMap(services=(base.make_service('api'),),

@@ -263,8 +263,21 @@ class PreflightTestCase(base.TestCase):
         with open(os.path.join(self.config_dir, generator.VARS_NAME)) as f:
             written = yaml.safe_load(f)
         self.assertEqual(settings, written)
-        self.assertEqual(upgrade_plan.bounds.lease,
-                         written['zdu_haproxy_lease'])
+        self.assertEqual(upgrade_plan.bounds.hold_time,
+                         written['zdu_buffer_max_hold_time'])
+
+    def test_a_held_batch_has_the_lease_of_the_hold(self):
+        conf = self.make_conf(zdu={'service_strategies': {'web': 'buffer'}},
+                              buffer={'max_hold_time': 12})
+        upgrade_plan = _plan(conf, base.make_service('api'),
+                             base.make_service('web'))
+        leases = {role['zdu_service_name']: role['zdu_service_lease']
+                  for role in _roles(generator.build(upgrade_plan, conf,
+                                                     []))
+                  if role['role'] == 'zdu_service'}
+        self.assertEqual({'api': upgrade_plan.bounds.lease, 'web': 17},
+                         leases)
+        self.assertEqual(17, upgrade_plan.to_dict()['bounds']['hold_lease'])
 
 
 class VerifyRoleTestCase(base.TestCase):

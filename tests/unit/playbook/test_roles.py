@@ -29,6 +29,7 @@ import yaml
 from kolla_zdu_plugin.planning import plan
 from kolla_zdu_plugin.playbook import generator
 from kolla_zdu_plugin.playbook import workspace
+from kolla_zdu_plugin.servicemap import model
 from tests.unit import base
 from tests.unit.playbook import test_generator
 
@@ -50,16 +51,22 @@ class RoleRun(object):
     """One generated playbook run by ansible-playbook on stubs."""
 
     def __init__(self, test, strategy, fail=(), globals_yml=None,
-                 **overrides):
+                 missing=(), database_steps=(), **overrides):
         self.test = test
+        self.missing = missing
         self.globals = globals_yml or {'kolla_action': 'upgrade'}
         conf = test.make_conf(zdu=dict({'strategy': strategy},
                                        **overrides.pop('zdu', {})),
                               **overrides)
         service = dataclasses.replace(
             base.make_service('api', hosts=HOSTS,
-                              loadbalancers=('lb1', 'lb2')),
-            port_vars=('api_listen_port',))
+                              loadbalancers=('lb1', 'lb2'),
+                              database_steps=database_steps),
+            port_vars=('api_listen_port',),
+            role_containers=(
+                model.Container(service='api', name='api', hosts=HOSTS),
+                model.Container(service='api-worker', name='api_worker',
+                                hosts=HOSTS)))
         self.plan = test_generator._plan(conf, service)
         self.run_dir = os.path.join(test.config_dir, 'run')
         os.makedirs(self.run_dir)
@@ -112,11 +119,16 @@ class RoleRun(object):
                 'kolla_container_engine': 'docker',
                 'api_interface_address': '127.0.0.1',
                 'api_listen_port': 8080,
-                'api_services': {'api': {
-                    'container_name': 'api', 'image': 'registry/api:2',
-                    'volumes': [
-                        '{{ node_config_directory }}/api/:/etc/api/:ro',
-                        '']}},
+                'api_services': {
+                    'api': {
+                        'container_name': 'api', 'image': 'registry/api:2',
+                        'volumes': [
+                            '{{ node_config_directory }}/api/:/etc/api/:ro',
+                            '']},
+                    'api-worker': {
+                        'container_name': 'api_worker',
+                        'image': 'registry/api-worker:2',
+                        'volumes': []}},
             }, stream)
         with open(os.path.join(self.run_dir, 'globals.yml'), 'w') as stream:
             yaml.safe_dump(self.globals, stream)
@@ -125,6 +137,7 @@ class RoleRun(object):
         env = dict(os.environ, ZDU_STUB_LOG=os.path.join(self.run_dir,
                                                          'calls.jsonl'),
                    ZDU_STUB_FAIL=','.join(fail),
+                   ZDU_STUB_MISSING=','.join(self.missing),
                    PATH=os.path.join(STUBS, 'bin') + os.pathsep
                    + os.environ.get('PATH', ''),
                    ANSIBLE_HOST_KEY_CHECKING='False',
@@ -206,6 +219,8 @@ class RoleTestCase(base.TestCase):
              'registry/api:2'),
             ('zdu_wait_ready', '8080', None),
             ('kolla_container', 'recreate_or_restart_container api',
+             'registry/api:1'),
+            ('kolla_container', 'recreate_or_restart_container api_worker',
              'registry/api:1'),
             ('zdu_wait_ready', '8080', None)], ctl1)
         ops = [c['key'] for c in run.service_calls()
@@ -309,6 +324,10 @@ class RoleTestCase(base.TestCase):
         first_add = keys.index('add')
         first_kolla = keys.index('recreate_or_restart_container api')
         self.assertTrue(last_start < maint < first_add < first_kolla)
+        keep = keys.index('keep')
+        self.assertTrue(first_add < keep < first_kolla)
+        self.assertEqual(['api_back/ctl1', 'api_back/ctl2'],
+                         sorted(calls[keep][3]))
         old_ready = [i for i, c in enumerate(calls)
                      if c[1] == 'ready' and c[3] and
                      not c[3][0].endswith('_zdu_next')]
@@ -327,3 +346,26 @@ class RoleTestCase(base.TestCase):
                               if c['key'] == 'start_container api_zdu_next'])
         self.assertIn('stop_and_remove_container api_zdu_next',
                       [c['key'] for c in run.service_calls()])
+
+    def test_roll_back_leaves_a_container_that_did_not_exist(self):
+        run = RoleRun(self, 'rolling', fail=['zdu_wait_ready:ctl1:8080'],
+                      missing=['api_worker'])
+        self.assertNotEqual(0, run.code)
+        rolled = [c['key'] for c in run.service_calls()
+                  if c['for'] == 'ctl1'
+                  and c['args'].get('image') == 'registry/api:1']
+        self.assertEqual(['recreate_or_restart_container api'], rolled)
+
+    def test_no_roll_back_onto_a_contracted_schema(self):
+        steps = (model.DatabaseStep('Init', 'expand-migrate', 'ctl1'),
+                 model.DatabaseStep('Finish', 'contract', 'ctl2'))
+        run = RoleRun(self, 'rolling', fail=['zdu_wait_ready:ctl2:8080'],
+                      database_steps=steps)
+        self.assertNotEqual(0, run.code)
+        self.assertIn("not rolled back (kolla's handlers contracted the "
+                      "database schema in this batch", run.output)
+        ctl2 = [(c['action'], c['key']) for c in run.service_calls()
+                if c['for'] == 'ctl2']
+        self.assertIn(('zdu_haproxy', 'keep'), ctl2)
+        self.assertNotIn('registry/api:1', [
+            c['args'].get('image') for c in run.service_calls()])

@@ -12,6 +12,7 @@
 """The service map against the installed kolla-ansible's real roles."""
 
 import os
+import shutil
 
 from kolla_zdu_plugin import exceptions
 from kolla_zdu_plugin.servicemap import builder
@@ -171,7 +172,15 @@ class PlaybookRolesTestCase(base.TestCase):
                          'demo_listen_port: "{{ demo_port }}"\n')
 
     def build(self, extra_vars=('demo_tag=v2',), **kwargs):
-        target = deployment.Deployment([base.MULTINODE], self.config_dir,
+        # As the lab does: kolla's group_vars/all reach the custom
+        # playbook's plays through the inventory's group_vars.
+        inventory = os.path.join(self.config_dir, 'inventory')
+        if not os.path.isdir(inventory):
+            os.makedirs(os.path.join(inventory, 'group_vars'))
+            shutil.copy(base.MULTINODE, os.path.join(inventory, 'hosts'))
+            os.symlink(os.path.join(base.KOLLA_DIR, 'group_vars', 'all'),
+                       os.path.join(inventory, 'group_vars', 'all'))
+        target = deployment.Deployment([inventory], self.config_dir,
                                        extra_vars)
         return builder.ServiceMapBuilder(
             target,

@@ -18,6 +18,7 @@ ends, run the real ``kolla-ansible upgrade`` (with or without
 the probe's report.
 """
 
+import contextlib
 import dataclasses
 import logging
 import os
@@ -147,6 +148,66 @@ def probe_settings(lab_settings, rate, min_requests=0):
     return probe.ProbeSettings(urls=[lab_settings.url], **common)
 
 
+class Probing(object):
+    """A probe sending in the background until :meth:`stop`."""
+
+    def __init__(self, settings):
+        self._stop = threading.Event()
+        self._holder = {}
+        self._settings = settings
+        self._sender = threading.Thread(target=self._send, daemon=True)
+        self.report = None
+
+    def _send(self):
+        try:
+            self._holder['report'] = probe.run(self._settings,
+                                               stop=self._stop)
+        except exceptions.ZduError as error:
+            self._holder['error'] = error
+
+    def start(self, settle_seconds):
+        """Start sending; return after ``settle_seconds`` of traffic.
+
+        :raises: LabError when the probe could not start.
+        """
+        self._sender.start()
+        self._sender.join(settle_seconds)
+        if 'error' in self._holder:
+            raise errors.LabError(
+                reason='the probe did not start, so the upgrade did not '
+                       'run: %s' % self._holder['error'])
+
+    def stop(self):
+        """Stop once the minimum of requests was sent; return the report.
+
+        :raises: LabError when the probe failed.
+        """
+        self._stop.set()
+        self._sender.join()
+        if 'error' in self._holder:
+            raise errors.LabError(reason='the probe failed: %s'
+                                  % self._holder['error'])
+        self.report = self._holder['report']
+        return self.report
+
+
+@contextlib.contextmanager
+def probing(state_dir, rate=100.0, min_requests=0,
+            settle_seconds=SETTLE_SECONDS):
+    """Probe the lab's service in the background around a block.
+
+    The report is the yielded object's ``report`` once the block ends.
+    """
+    lab_settings = settings_mod.load_settings(state_dir)
+    sender = Probing(probe_settings(lab_settings, rate, min_requests))
+    sender.start(settle_seconds)
+    try:
+        yield sender
+    finally:
+        time.sleep(SETTLE_SECONDS)
+        sender.stop()
+
+
 def upgrade_under_probe(state_dir, version, label, strategy=None,
                         rate=100.0, min_requests=6000, output_dir=None,
                         extra_args=(), settle_seconds=SETTLE_SECONDS):
@@ -166,41 +227,18 @@ def upgrade_under_probe(state_dir, version, label, strategy=None,
                                             'reports')
     os.makedirs(output_dir, exist_ok=True)
     kolla_config.set_target(lab_settings, version)
-    stop = threading.Event()
-    settings = probe_settings(lab_settings, rate, min_requests)
-    holder = {}
-
-    def send():
-        try:
-            holder['report'] = probe.run(settings, stop=stop)
-        except exceptions.ZduError as error:
-            holder['error'] = error
-
-    sender = threading.Thread(target=send, daemon=True)
-    sender.start()
-    sender.join(settle_seconds)
-    if 'error' in holder:
-        raise errors.LabError(
-            reason='the probe did not start, so the upgrade did not run: '
-                   '%s' % holder['error'])
-    started = time.time()
-    code = _run_upgrade(upgrade_command(env, strategy, extra_args), env,
-                        os.path.join(output_dir, '%s-upgrade.log' % label))
-    ended = time.time()
-    time.sleep(SETTLE_SECONDS)
-    stop.set()
-    sender.join()
-    if 'error' in holder:
-        raise errors.LabError(reason='the probe failed: %s'
-                              % holder['error'])
-    report = holder['report'].with_phases(
+    log_path = os.path.join(output_dir, '%s-upgrade.log' % label)
+    with probing(state_dir, rate, min_requests, settle_seconds) as sender:
+        started = time.time()
+        code = _run_upgrade(upgrade_command(env, strategy, extra_args), env,
+                            log_path)
+        ended = time.time()
+    report = sender.report.with_phases(
         [probe.Phase('upgrade', started), probe.Phase('after', ended)])
     report.write(os.path.join(output_dir, '%s-probe.json' % label))
     return Outcome(label=label, report=report,
                    upgrade_seconds=round(ended - started, 1),
-                   return_code=code,
-                   log_path=os.path.join(output_dir,
-                                         '%s-upgrade.log' % label))
+                   return_code=code, log_path=log_path)
 
 
 def demo(state_dir, strategy='auto', rate=100.0, min_requests=6000):

@@ -9,7 +9,10 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""Stub ``kolla_container_facts``: every container runs image ``v1``."""
+"""Stub ``kolla_container_facts``: every container runs image ``v1``.
+
+Containers named in ``ZDU_STUB_MISSING`` (comma-separated) do not exist.
+"""
 
 import os
 import sys
@@ -22,6 +25,7 @@ class ActionModule(_recorder.RecordingAction):
     NAME = 'kolla_container_facts'
 
     def answer(self, args, task_vars):
+        missing = os.environ.get('ZDU_STUB_MISSING', '').split(',')
         return {'changed': False, 'containers': {
             name: {'Config': {'Image': 'registry/api:1'}}
-            for name in args.get('name') or ()}}
+            for name in args.get('name') or () if name not in missing}}
