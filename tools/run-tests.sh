@@ -42,13 +42,14 @@ check_wheel() {
 }
 
 run_step() {
-    local name=$1
+    local name=$1 started=$SECONDS
     shift
     log "$name"
     if ! "$@"; then
         log "FAILED: $name"
         STATUS=1
     fi
+    log "$name: $((SECONDS - started)) s"
 }
 
 cd "$ROOT" || exit 1
@@ -88,7 +89,7 @@ if [[ " $SUITES " == *" keystone "* ]]; then
     count_last_run
 fi
 
-echo "tests: $PASSED passed, $FAILED failed"
+echo "tests: $PASSED passed, $FAILED failed, in $SECONDS s"
 if [ "$FAILED" != "0" ]; then
     STATUS=1
 fi

@@ -186,7 +186,11 @@ class FailureTest(test_lab.LabTestMixin, unittest.TestCase):
             code, output = self.zdu_upgrade(
                 "parallel", ("--zdu-config-file", config))
             self.assertEqual(0, code, output[-6000:])
+        probing.report.write(os.path.join(self.output_dir(),
+                                          "killed-and-rerun-probe.json"))
         totals = probing.report.summary["totals"]
+        print("across the kill, the lease and the rerun: %(sent)d sent, "
+              "%(failed)d failed, %(skipped)d skipped" % totals)
         self.assert_every_request_answered(totals, "killed-and-rerun",
                                            READINESS_REQUESTS)
         self.assert_clean_cluster(self.env, "v2", NODES)
