@@ -51,8 +51,10 @@ class RoleRun(object):
     """One generated playbook run by ansible-playbook on stubs."""
 
     def __init__(self, test, strategy, fail=(), globals_yml=None,
-                 missing=(), database_steps=(), **overrides):
+                 missing=(), database_steps=(), config_name='etc',
+                 **overrides):
         self.test = test
+        self.config_name = config_name
         self.missing = missing
         self.globals = globals_yml or {'kolla_action': 'upgrade'}
         conf = test.make_conf(zdu=dict({'strategy': strategy},
@@ -101,7 +103,7 @@ class RoleRun(object):
             for name in os.listdir(source):
                 os.symlink(os.path.join(source, name),
                            os.path.join(roles, name))
-        config = os.path.join(self.run_dir, 'etc')
+        config = os.path.join(self.run_dir, self.config_name)
         os.makedirs(os.path.join(config, 'api'))
         with open(os.path.join(self.run_dir, 'inventory'), 'w') as stream:
             stream.write('[all]\n%s\n[all:vars]\nansible_connection=local\n'
@@ -167,7 +169,8 @@ class RoleRun(object):
                          and call['key'] == 'check')]
 
     def config(self, *parts):
-        with open(os.path.join(self.run_dir, 'etc', *parts)) as stream:
+        with open(os.path.join(self.run_dir, self.config_name,
+                               *parts)) as stream:
             return stream.read().strip()
 
 
@@ -369,3 +372,13 @@ class RoleTestCase(base.TestCase):
         self.assertIn(('zdu_haproxy', 'keep'), ctl2)
         self.assertNotIn('registry/api:1', [
             c['args'].get('image') for c in run.service_calls()])
+
+    def test_config_paths_reach_the_shell_quoted(self):
+        name = 'etc $(touch injected); x'
+        run = RoleRun(self, 'rolling', fail=['zdu_wait_ready:ctl1:8080:2'],
+                      config_name=name)
+        self.assertNotEqual(0, run.code)
+        self.assertTrue(os.path.isdir(os.path.join(
+            run.run_dir, name, 'api.zdu-previous')), run.output[-3000:])
+        self.assertFalse(os.path.exists(os.path.join(run.run_dir,
+                                                     'injected')))
