@@ -39,37 +39,26 @@ from kolla_zdu_plugin.conf import loading
 from kolla_zdu_plugin import exceptions
 from kolla_zdu_plugin.haproxy import hold_config
 from kolla_zdu_plugin.playbook import workspace
+from kolla_zdu_plugin.probe import files
 from kolla_zdu_plugin.servicemap import kolla_tree
 
 GLOBALS_FILE = 'zdu-hold.yml'
 PLAYBOOK = 'zdu-hold.yml'
 
 
-def _read_yaml(path):
-    if not os.path.isfile(path):
-        return {}
-    try:
-        with open(path) as stream:
-            return yaml.safe_load(stream) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise exceptions.ConfigError(reason='cannot read %s: %s'
-                                     % (path, exc))
-
-
 def _write(path, text):
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path + '.tmp', 'w') as stream:
-        stream.write(text)
-    os.replace(path + '.tmp', path)
+    files.write_atomically(path, text.encode('utf-8'))
     return path
 
 
 def hold_files(config_dir, conf):
     """Return ``{path: text}`` of the deploy host's hold files.
 
-    :raises: ConfigError naming globals.yml when it cannot be read.
+    :raises: InventoryError naming globals.yml when it cannot be read.
     """
-    globals_yml = _read_yaml(os.path.join(config_dir, 'globals.yml'))
+    path = os.path.join(config_dir, 'globals.yml')
+    globals_yml = kolla_tree.load_yaml(path) if os.path.isfile(path) else {}
     custom = globals_yml.get('node_custom_config')
     if not isinstance(custom, str) or '{{' in custom:
         custom = os.path.join(config_dir, 'config')

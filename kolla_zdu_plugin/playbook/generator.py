@@ -128,17 +128,17 @@ def _window(batch, action):
 def service_vars(service_plan, batch, bounds=None):
     """Return the ``zdu_service`` role's variables for one batch.
 
+    The batch is one :func:`check` accepted.
+
     :param bounds: the run's
         :class:`~kolla_zdu_plugin.planning.bounds.Bounds`; a batch that
         holds requests gives its servers the shorter lease of a hold.
     """
-    check_batch(service_plan, batch)
     canonical = service_plan.container
     servers = {host: list(step.servers) for host, step in
                _by_host(batch, plan.READY).items()}
     hold = [step for step in batch.steps if step.action == plan.HOLD]
-    starts = _by_host(batch, plan.START_NEXT)
-    next_container = next(iter(starts.values())).container if starts else ''
+    start = next(iter(_by_host(batch, plan.START_NEXT).values()), None)
     role_vars = {
         'zdu_service_mechanism': batch.mechanism,
         'zdu_service_name': service_plan.service,
@@ -171,16 +171,15 @@ def service_vars(service_plan, batch, bounds=None):
     if bounds is not None:
         role_vars['zdu_service_lease'] = (bounds.hold_lease if hold
                                           else bounds.lease)
-    if starts:
+    if start is not None:
         role_vars.update({
-            'zdu_service_next_container': next_container,
-            'zdu_service_next_variables': dict(
-                next(iter(starts.values())).variables),
+            'zdu_service_next_container': start.container,
+            'zdu_service_next_variables': dict(start.variables),
             'zdu_service_next_readiness': {
                 host: [{'port': port, 'path': path}
                        for port, path in step.targets]
                 for host, step in _by_host(batch, plan.WAIT_READY,
-                                           next_container).items()},
+                                           start.container).items()},
             'zdu_service_next_servers': {
                 host: [{'name': name, 'port': port}
                        for name, port in zip(step.servers, step.ports)]
@@ -305,8 +304,10 @@ def run_vars(upgrade_plan, conf):
 def build(upgrade_plan, conf, site_playbooks):
     """Return the whole playbook as a list of plays.
 
+    The plan is one :func:`check` accepted, which the run does before it
+    writes anything.
+
     :param site_playbooks: the playbooks a plain upgrade would run.
-    :raises: PreflightError when a batch is not one a role carries out.
     """
     acting = _acting(upgrade_plan)
     playbook = preflight(upgrade_plan, conf)

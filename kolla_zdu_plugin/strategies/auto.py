@@ -15,7 +15,6 @@ import dataclasses
 
 from kolla_zdu_plugin.planning import plan
 from kolla_zdu_plugin.strategies import base
-from kolla_zdu_plugin.strategies import rolling
 from kolla_zdu_plugin.strategies import steps
 
 COMBINED = plan.PARALLEL_BUFFER
@@ -54,7 +53,7 @@ def buffered_cutover(service, conf):
         planned.append(steps.wait_ready(service, host, conf))
         planned.append(steps.ready(service, host))
         planned.append(steps.remove_next(service, host, conf))
-    return rolling.with_database_steps(
+    return steps.with_database_steps(
         service, [steps.batch(service.hosts, COMBINED, planned)])
 
 

@@ -13,7 +13,6 @@
 
 from kolla_zdu_plugin.planning import plan
 from kolla_zdu_plugin.strategies import base
-from kolla_zdu_plugin.strategies import rolling
 from kolla_zdu_plugin.strategies import steps
 
 
@@ -30,5 +29,5 @@ class BufferStrategy(base.Strategy):
         planned += [steps.wait_ready(service, host, self.conf)
                     for host in service.hosts]
         planned.append(steps.release(service))
-        return self.service_plan(service, rolling.with_database_steps(
+        return self.service_plan(service, steps.with_database_steps(
             service, [steps.batch(service.hosts, plan.BUFFER, planned)]))

@@ -13,7 +13,6 @@
 
 from kolla_zdu_plugin.planning import plan
 from kolla_zdu_plugin.strategies import base
-from kolla_zdu_plugin.strategies import rolling
 from kolla_zdu_plugin.strategies import steps
 
 
@@ -46,6 +45,5 @@ class ParallelStrategy(base.Strategy):
                                + return_to_canonical(service, host,
                                                      self.conf))
                    for host in service.hosts]
-        return self.service_plan(service,
-                                 rolling.with_database_steps(service,
-                                                             batches))
+        return self.service_plan(
+            service, steps.with_database_steps(service, batches))

@@ -16,26 +16,6 @@ from kolla_zdu_plugin.strategies import base
 from kolla_zdu_plugin.strategies import steps
 
 
-def with_database_steps(service, batches):
-    """Put kolla's migrations in the first and the last batch.
-
-    kolla's handlers run the expand and migrate steps with the first
-    restart and the contract step after the last one; the batch that
-    restarts the container carries them out.
-    """
-    if not batches:
-        return batches
-    expand = steps.database(service, 'expand-migrate')
-    contract = steps.database(service, 'contract')
-    first, last = batches[0], batches[-1]
-    batches[0] = steps.batch(first.hosts, first.mechanism,
-                             expand + list(first.steps))
-    last = batches[-1]
-    batches[-1] = steps.batch(last.hosts, last.mechanism,
-                              list(last.steps) + contract)
-    return batches
-
-
 class RollingStrategy(base.Strategy):
     """Drain, recreate, gate on readiness and restore each host in turn."""
 
@@ -51,4 +31,4 @@ class RollingStrategy(base.Strategy):
             planned.append(steps.ready(service, host))
             batches.append(steps.batch([host], plan.ROLLING, planned))
         return self.service_plan(service,
-                                 with_database_steps(service, batches))
+                                 steps.with_database_steps(service, batches))

@@ -67,6 +67,26 @@ def database(service, phase):
             for step in service.database_steps if step.phase == phase]
 
 
+def with_database_steps(service, batches):
+    """Put kolla's migrations in the first and the last batch.
+
+    kolla's handlers run the expand and migrate steps with the first
+    restart and the contract step after the last one; the batch that
+    restarts the container carries them out.
+    """
+    if not batches:
+        return batches
+    expand = database(service, 'expand-migrate')
+    contract = database(service, 'contract')
+    first = batches[0]
+    batches[0] = batch(first.hosts, first.mechanism,
+                       expand + list(first.steps))
+    last = batches[-1]
+    batches[-1] = batch(last.hosts, last.mechanism,
+                        list(last.steps) + contract)
+    return batches
+
+
 def drain(service, host, conf):
     """Return the steps that take ``host`` out of every HAProxy."""
     servers = server_names(service, host)

@@ -39,8 +39,10 @@ PLAY_KEYS = {'name', 'hosts', 'gather_facts', 'any_errors_fatal',
 def _plan(conf, *services):
     service_map = model.ServiceMap(services=tuple(services),
                                    loadbalancers=('lb1', 'lb2'))
-    return planner.make_plan(service_map, conf,
-                             loader.StrategyRegistry(conf))
+    upgrade_plan = planner.make_plan(service_map, conf,
+                                     loader.StrategyRegistry(conf))
+    generator.check(upgrade_plan)
+    return upgrade_plan
 
 
 def _roles(playbook):
@@ -57,6 +59,7 @@ class ThinPlaybookTestCase(base.TestCase):
         service_map = builder.ServiceMapBuilder(target).build()
         upgrade_plan = planner.make_plan(service_map, conf,
                                          loader.StrategyRegistry(conf))
+        generator.check(upgrade_plan)
         return upgrade_plan, generator.build(upgrade_plan, conf,
                                              ['/x/site.yml'])
 

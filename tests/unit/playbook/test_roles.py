@@ -168,6 +168,11 @@ class RoleRun(object):
                 and not (call['action'] == 'zdu_haproxy'
                          and call['key'] == 'check')]
 
+    def calls_for(self, host):
+        """Return ``(action, key)`` of the service calls made for ``host``."""
+        return [(call['action'], call['key'])
+                for call in self.service_calls() if call['for'] == host]
+
     def config(self, *parts):
         with open(os.path.join(self.run_dir, self.config_name,
                                *parts)) as stream:
@@ -252,8 +257,7 @@ class RoleTestCase(base.TestCase):
         self.assertNotEqual(0, run.code)
         self.assertIn('not rolled back ([zdu] rollback_on_failure is '
                       'false); the host was left drained', run.output)
-        ctl1 = [(c['action'], c['key']) for c in run.service_calls()
-                if c['for'] == 'ctl1']
+        ctl1 = run.calls_for('ctl1')
         self.assertNotIn(('zdu_haproxy', 'ready'), ctl1)
         self.assertIn(('zdu_haproxy', 'keep'), ctl1)
         self.assertEqual(1, ctl1.count(
@@ -289,8 +293,7 @@ class RoleTestCase(base.TestCase):
     def test_parallel_starts_the_new_version_on_moved_ports(self):
         run = RoleRun(self, 'parallel')
         self.assert_succeeded(run)
-        ctl1 = [(c['action'], c['key']) for c in run.service_calls()
-                if c['for'] == 'ctl1']
+        ctl1 = run.calls_for('ctl1')
         self.assertEqual([
             ('kolla_container', 'start_container api_zdu_next'),
             ('zdu_wait_ready', '28080'),
@@ -367,8 +370,7 @@ class RoleTestCase(base.TestCase):
         self.assertNotEqual(0, run.code)
         self.assertIn("not rolled back (kolla's handlers contracted the "
                       "database schema in this batch", run.output)
-        ctl2 = [(c['action'], c['key']) for c in run.service_calls()
-                if c['for'] == 'ctl2']
+        ctl2 = run.calls_for('ctl2')
         self.assertIn(('zdu_haproxy', 'keep'), ctl2)
         self.assertNotIn('registry/api:1', [
             c['args'].get('image') for c in run.service_calls()])
