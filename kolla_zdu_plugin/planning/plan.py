@@ -14,6 +14,8 @@
 import dataclasses
 import typing
 
+from kolla_zdu_plugin.servicemap import model
+
 DB_EXPAND_MIGRATE = 'db-expand-migrate'
 DB_CONTRACT = 'db-contract'
 DRAIN = 'drain'
@@ -27,12 +29,19 @@ START_NEXT = 'start-next'
 ADD_NEXT = 'add-next-server'
 REMOVE_NEXT = 'remove-next'
 SKIP = 'skip'
+# The loadbalancer's own upgrade.
+BRIDGE = 'bridge'
+SOFT_STOP = 'soft-stop'
+HOLD_VIP = 'hold-vip'
+RETIRE_BRIDGE = 'retire-bridge'
+RELEASE_VIP = 'release-vip'
 
 # The mechanisms a service plan's ``chosen`` names.
 ROLLING = 'rolling'
 PARALLEL = 'parallel'
 BUFFER = 'buffer'
 PARALLEL_BUFFER = 'parallel+buffer'
+HANDOFF = 'handoff'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,7 +52,8 @@ class Step:
     :param action: one of the action constants of this module.
     :param detail: what exactly is done, for humans.
     :param servers: ``backend/server`` names touched in HAProxy.
-    :param loadbalancers: the HAProxy hosts where the servers are changed.
+    :param loadbalancers: the HAProxy hosts where the servers are changed;
+        for hold-vip and release-vip, the peers whose keepalived stops.
     :param window: the longest time the step may take, in seconds.
     :param container: the container the step starts or recreates.
     :param image: the image it runs.
@@ -52,7 +62,8 @@ class Step:
     :param ports: for add-next-server, the port of each of ``servers``;
         for start-next, the ports the new container listens on.
     :param variables: for start-next, the ``(name, value)`` pairs of
-        kolla variables that move the new container to other ports.
+        kolla variables that move the new container to other ports; for
+        bridge, the kernel settings it makes.
     :param role_containers: for recreate, the ``(service, container)``
         pairs of every container of the role on the host, which kolla's
         role may recreate and a roll-back puts back.
@@ -149,17 +160,45 @@ class ServicePlan:
 
 
 @dataclasses.dataclass(frozen=True)
+class LoadBalancerPlan:
+    """The upgrade of kolla's loadbalancer role, one host per batch.
+
+    :param containers: the ``(service, container, image)`` of the role.
+    :param addresses: the VIPs keepalived holds.
+    """
+
+    hosts: typing.Tuple[str, ...]
+    containers: typing.Tuple[typing.Tuple[str, str, str], ...]
+    addresses: typing.Tuple[str, ...]
+    batches: typing.Tuple[Batch, ...]
+    reason: str
+    notes: typing.Tuple[str, ...] = ()
+
+    def container(self, service, default=''):
+        """Return the container name of ``service``, or ``default``."""
+        return model.container_of(self.containers, service, default)
+
+    @property
+    def steps(self):
+        """Return every step, batch after batch."""
+        return tuple(step for batch in self.batches for step in batch.steps)
+
+
+@dataclasses.dataclass(frozen=True)
 class UpgradePlan:
     """The plan of a whole zero-downtime upgrade.
 
     :param bounds: the :class:`~kolla_zdu_plugin.planning.bounds.Bounds`
         the run applies.
+    :param loadbalancer: the loadbalancer role's own upgrade, run before
+        the services', or None when kolla's handlers do it.
     """
 
     services: typing.Tuple[ServicePlan, ...]
     loadbalancers: typing.Tuple[str, ...]
     notes: typing.Tuple[str, ...] = ()
     bounds: typing.Optional[typing.Any] = None
+    loadbalancer: typing.Optional[LoadBalancerPlan] = None
 
     def to_dict(self):
         """Return the plan as plain data for JSON, bounds included."""

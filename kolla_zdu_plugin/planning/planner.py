@@ -16,6 +16,7 @@ import logging
 from kolla_zdu_plugin.conf import loading
 from kolla_zdu_plugin import exceptions
 from kolla_zdu_plugin.planning import bounds
+from kolla_zdu_plugin.planning import loadbalancer
 from kolla_zdu_plugin.planning import plan
 from kolla_zdu_plugin.strategies import base
 from kolla_zdu_plugin.strategies import loader
@@ -115,4 +116,6 @@ def make_plan(service_map, conf, registry=None):
                                                               conf)))
     return plan.UpgradePlan(services=tuple(plans),
                             loadbalancers=service_map.loadbalancers,
-                            notes=service_map.notes, bounds=run_bounds)
+                            notes=service_map.notes, bounds=run_bounds,
+                            loadbalancer=loadbalancer.plan_loadbalancer(
+                                service_map, conf))

@@ -46,6 +46,29 @@ def _bounds(upgrade_plan):
                 bounds.hold_lease))
 
 
+def _batch_lines(batches, number=0):
+    lines = []
+    for index, batch in enumerate(batches, 1):
+        lines.append('  play %d of %d: %s on %s' % (
+            index, len(batches), batch.mechanism, ', '.join(batch.hosts)))
+        for step in batch.steps:
+            number += 1
+            lines.append(_step_line(number, step))
+    return lines
+
+
+def _loadbalancer_lines(lb_plan):
+    if lb_plan is None:
+        return []
+    lines = ['', 'loadbalancer (%s; VIP %s): handoff, before the services'
+             % (', '.join(entry[1] for entry in lb_plan.containers),
+                ', '.join(lb_plan.addresses) or 'none'),
+             '  why: %s' % lb_plan.reason]
+    lines.extend(_batch_lines(lb_plan.batches))
+    lines.extend('  note: %s' % note for note in lb_plan.notes)
+    return lines
+
+
 def as_table(upgrade_plan):
     """Return the plan as text: a header per service, a line per step.
 
@@ -56,6 +79,7 @@ def as_table(upgrade_plan):
     lines = ['HAProxy hosts: %s' % loadbalancers]
     if upgrade_plan.bounds is not None:
         lines.append(_bounds(upgrade_plan))
+    lines.extend(_loadbalancer_lines(upgrade_plan.loadbalancer))
     for service_plan in upgrade_plan.services:
         lines.append('')
         lines.append('%s (%s, container %s): %s' % (
@@ -66,13 +90,7 @@ def as_table(upgrade_plan):
         for step in service_plan.notes:
             number += 1
             lines.append(_step_line(number, step))
-        for index, batch in enumerate(service_plan.batches, 1):
-            lines.append('  play %d of %d: %s on %s' % (
-                index, len(service_plan.batches), batch.mechanism,
-                ', '.join(batch.hosts)))
-            for step in batch.steps:
-                number += 1
-                lines.append(_step_line(number, step))
+        lines.extend(_batch_lines(service_plan.batches, number))
     for note in upgrade_plan.notes:
         lines.append('note: %s' % note)
     return '\n'.join(lines) + '\n'

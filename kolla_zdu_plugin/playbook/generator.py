@@ -24,6 +24,7 @@ import yaml
 
 from kolla_zdu_plugin import exceptions
 from kolla_zdu_plugin.planning import plan
+from kolla_zdu_plugin.playbook import loadbalancer_plays
 
 PLAYBOOK_NAME = 'zdu-upgrade.yml'
 VARS_NAME = 'zdu-vars.yml'
@@ -103,6 +104,7 @@ def check_batch(service_plan, batch):
 
 def check(upgrade_plan):
     """Refuse, before anything is written, a plan no role carries out."""
+    loadbalancer_plays.check(upgrade_plan.loadbalancer)
     for service_plan in upgrade_plan.services:
         for batch in service_plan.batches:
             check_batch(service_plan, batch)
@@ -258,6 +260,8 @@ def preflight(upgrade_plan, conf):
               {'zdu_converge_loadbalancers': loadbalancers,
                'zdu_converge_temporary_suffix':
                    conf.parallel.container_suffix,
+               'zdu_converge_loadbalancer': loadbalancer_plays.converge_vars(
+                   upgrade_plan.loadbalancer, conf),
                'zdu_converge_next_containers': [
                    {'container': sp.container
                     + conf.parallel.container_suffix,
@@ -311,6 +315,8 @@ def build(upgrade_plan, conf, site_playbooks):
     """
     acting = _acting(upgrade_plan)
     playbook = preflight(upgrade_plan, conf)
+    playbook.extend(loadbalancer_plays.plays(upgrade_plan.loadbalancer,
+                                             _play))
     for service_plan in acting:
         playbook.extend(service_plays(service_plan, upgrade_plan.bounds))
     playbook.extend({'import_playbook': os.path.abspath(path)}

@@ -24,6 +24,8 @@ from kolla_zdu_plugin.servicemap import variables
 LOG = logging.getLogger(__name__)
 
 # The role of kolla-ansible that renders every service's HAProxy entries.
+LOADBALANCER_ROLE = 'loadbalancer'
+LOADBALANCER_SERVICES = ('haproxy', 'keepalived', 'proxysql')
 HAPROXY_CONFIG_ROLE = 'haproxy-config'
 # The stand-in address of a host whose address only the live host knows
 # (no api_interface_address or ansible_host in the inventory): kolla's
@@ -164,7 +166,42 @@ class ServiceMapBuilder(object):
             self.deployment.groups.get(self.loadbalancer_group, ()))
         return model.ServiceMap(services=tuple(services),
                                 loadbalancers=loadbalancers,
-                                notes=tuple(self.notes))
+                                notes=tuple(self.notes),
+                                loadbalancer=self._loadbalancer(
+                                    loadbalancers))
+
+    def _loadbalancer(self, hosts):
+        """Return kolla's loadbalancer role as its first host sees it."""
+        if not hosts or LOADBALANCER_ROLE not in self._role_paths:
+            return None
+        resolver = self.resolver_for(hosts[0], LOADBALANCER_ROLE)
+        if not self._flag(resolver, '{{ enable_loadbalancer }}', False):
+            return None
+        try:
+            services = resolver.raw('loadbalancer_services')
+        except KeyError:
+            services = {}
+        containers = []
+        for name in LOADBALANCER_SERVICES:
+            raw = services.get(name) if isinstance(services, dict) else None
+            if not isinstance(raw, dict) \
+                    or not self._flag(resolver, raw.get('enabled')):
+                continue
+            containers.append((name, str(self._render(
+                resolver, raw.get('container_name'), name)), str(
+                self._render(resolver, raw.get('image'), ''))))
+        addresses = []
+        wanted = ['kolla_internal_vip_address']
+        if self._flag(resolver, '{{ haproxy_enable_external_vip }}'):
+            wanted.append('kolla_external_vip_address')
+        for var in wanted:
+            address = self._render(resolver, '{{ %s }}' % var, '')
+            if address and address is not _UNRESOLVED \
+                    and str(address) not in addresses:
+                addresses.append(str(address))
+        return model.LoadBalancer(hosts=tuple(hosts),
+                                  containers=tuple(containers),
+                                  addresses=tuple(addresses))
 
     def _render(self, resolver, value, default=_UNRESOLVED):
         try:

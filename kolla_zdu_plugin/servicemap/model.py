@@ -127,6 +127,35 @@ class Service:
                 if server.host == host]
 
 
+def container_of(containers, service, default=''):
+    """Return the container of ``service``, or ``default``.
+
+    :param containers: ``(service, container, image)`` entries.
+    """
+    for entry in containers:
+        if entry[0] == service:
+            return entry[1]
+    return default
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadBalancer:
+    """kolla's loadbalancer role: its hosts, containers and VIPs.
+
+    :param containers: the ``(service, container, image)`` of each enabled
+        container of the role (haproxy, keepalived, proxysql).
+    :param addresses: the VIPs keepalived holds.
+    """
+
+    hosts: typing.Tuple[str, ...]
+    containers: typing.Tuple[typing.Tuple[str, str, str], ...] = ()
+    addresses: typing.Tuple[str, ...] = ()
+
+    def container(self, service, default=''):
+        """Return the container name of ``service``, or ``default``."""
+        return container_of(self.containers, service, default)
+
+
 @dataclasses.dataclass(frozen=True)
 class ServiceMap:
     """Every enabled HAProxy-fronted service of a deployment."""
@@ -134,6 +163,7 @@ class ServiceMap:
     services: typing.Tuple[Service, ...]
     loadbalancers: typing.Tuple[str, ...]
     notes: typing.Tuple[str, ...] = ()
+    loadbalancer: typing.Optional[LoadBalancer] = None
 
     def by_name(self):
         """Return the services keyed by service name."""

@@ -170,3 +170,21 @@ def container_ids(node):
     lines = docker_lines("exec", node, "docker", "ps", "-a",
                          "--format", "{{.Names}} {{.ID}}")
     return dict(line.split() for line in lines if line.strip())
+
+
+def container_images(node):
+    """Return {container name: image reference} on a node, all states."""
+    lines = docker_lines("exec", node, "docker", "ps", "-a",
+                         "--format", "{{.Names}} {{.Image}}")
+    return dict(line.split() for line in lines if line.strip())
+
+
+def vip_holders(nodes, vip):
+    """Return ``{node: [interfaces]}`` of the nodes that have ``vip``."""
+    holders = {}
+    for node in nodes:
+        for line in docker_lines("exec", node, "ip", "-o", "addr", "show"):
+            fields = line.split()
+            if len(fields) > 3 and fields[3].split("/")[0] == vip:
+                holders.setdefault(node, []).append(fields[1])
+    return holders

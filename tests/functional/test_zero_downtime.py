@@ -22,6 +22,7 @@ tested on one node in :mod:`tests.functional.test_lab`.
 import json
 import os
 import unittest
+import urllib.parse
 
 from kolla_zdu_lab import scenario
 from tests.functional import lab_helpers as helpers
@@ -30,6 +31,7 @@ from tests.functional import test_lab
 NODES = ["node1", "node2", "node3"]
 
 
+FIRST_RELEASE, RELEASE = "2026.1", "2026.2"
 MIXED_UNSAFE = "[zdu]\nmixed_version_unsafe_services = zdu-demo\n"
 
 
@@ -88,3 +90,62 @@ class ZeroDowntimeTest(test_lab.LabTestMixin, unittest.TestCase):
             code, output = helpers.lab("target", "v2",
                                        "--no-exclusive-schema", timeout=60)
             self.assertEqual(0, code, output)
+
+    def test_release_upgrade(self):
+        """Every image new, HAProxy and keepalived included: 0 failed."""
+        with helpers.lab_lock():
+            self.bring_up(len(NODES))
+            env = helpers.lab_environment()
+            scenario.enable_admin_socket(helpers.state_dir())
+            scenario.move_to(helpers.state_dir(), FIRST_RELEASE)
+            self.assert_release(FIRST_RELEASE)
+            results = {}
+            plain, totals, _log = self.upgrade(RELEASE, "release-plain")
+            results["plain"] = dict(totals, seconds=plain.upgrade_seconds,
+                                    latency=plain.report.summary["latency"])
+            self.assert_release(RELEASE)
+            scenario.move_to(helpers.state_dir(), FIRST_RELEASE)
+
+            zero, totals, log = self.upgrade(RELEASE, "release-zdu", "auto")
+            results["zero-downtime"] = dict(
+                totals, seconds=zero.upgrade_seconds,
+                latency=zero.report.summary["latency"])
+            print(json.dumps(results, indent=2))
+            with open(os.path.join(self.output_dir(),
+                                   "release-results.json"), "w") as stream:
+                json.dump(results, stream, indent=2)
+            for node in NODES:
+                self.assertIn("zdu | loadbalancer | handoff | %s" % node, log)
+            self.assert_every_request_answered(totals, "release-zdu")
+            slow = zero.report.summary["latency"]["slow"]["during"]
+            self.assertGreater(slow["count"], 0,
+                               "no 5 s request was in flight")
+            self.assert_release(RELEASE)
+            self.assert_clean_cluster(env, "v2", NODES)
+            self.assert_loadbalancer_whole()
+            self.assert_deploy_changes_nothing(env, NODES)
+
+    def assert_release(self, release):
+        """Every container of every node runs an image of ``release``."""
+        for node in NODES:
+            images = helpers.container_images(node)
+            self.assertTrue(images, node)
+            wrong = {name: image for name, image in images.items()
+                     if image.rsplit(":", 1)[1] != release}
+            self.assertEqual({}, wrong, "%s runs images of another release "
+                             "than %s" % (node, release))
+
+    def assert_loadbalancer_whole(self):
+        """No bridge, no anchored VIP, keepalived everywhere, one holder."""
+        for node in NODES:
+            names = helpers.container_ids(node)
+            self.assertFalse([n for n in names if n.endswith("_zdu_bridge")],
+                             names)
+            code, output = helpers.run(
+                ["docker", "exec", node, "docker", "inspect", "--format",
+                 "{{.State.Running}}", "keepalived", "haproxy"], timeout=60)
+            self.assertEqual(["true", "true"], output.split(), node)
+        vip = urllib.parse.urlsplit(helpers.lab_status()["url"]).hostname
+        holders = helpers.vip_holders(NODES, vip)
+        self.assertEqual(1, len(holders), holders)
+        self.assertNotIn("lo", sum(holders.values(), []), holders)

@@ -51,3 +51,27 @@ class RecipesTestCase(base.BaseTestCase):
                                       wheels=recipe.wheels + ("pyyaml",))
         self.assertNotEqual(images.digest(self.builder._inputs(recipe)),
                             images.digest(self.builder._inputs(changed)))
+
+
+class ReleaseImagesTestCase(base.BaseTestCase):
+    """A release is every kolla image of the profile, under a new ID."""
+
+    def test_every_kolla_image_of_a_profile_has_a_release_image(self):
+        for profile in settings_mod.PROFILES:
+            for release in settings_mod.RELEASES:
+                found = images.release_images(profile, release)
+                self.assertIn('haproxy', found.values())
+                self.assertIn('keepalived', found.values())
+                for name, of in found.items():
+                    recipe = images.RECIPES[name]
+                    self.assertEqual(of, recipe.parent)
+                    self.assertEqual(release, recipe.registry_tag)
+                    self.assertEqual(images.KOLLA_IMAGES[of],
+                                     images.KOLLA_IMAGES[name])
+                    self.assertIn(('ZDU_LAB_RELEASE', release),
+                                  recipe.build_args)
+        keystone = images.release_images('keystone', '2026.2')
+        self.assertIn('keystone-30.0.0', keystone.values())
+        self.assertIn('memcached', keystone.values())
+        self.assertEqual({'zdu-demo-v1'}, set(images.release_images(
+            'demo', '2026.1').values()) - {'haproxy', 'keepalived'})

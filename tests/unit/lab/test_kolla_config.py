@@ -88,7 +88,9 @@ class WriteGlobalsTestCase(base.TestCase):
         self.assertIs(True, values['haproxy_socket_level_admin'])
         self.assertEqual(hold_config.backend_lines(20, 2000),
                          values['haproxy_backend_http_extra'])
-        self.assertEqual('v1', values['zdu_demo_tag'])
+        self.assertEqual('{{ openstack_tag }}', values['zdu_demo_tag'])
+        self.assertEqual('2026.1', values['openstack_tag'])
+        self.assertEqual('{{ openstack_tag }}', values['haproxy_tag'])
 
     def test_operator_lines_kept_and_rewrite_is_stable(self):
         os.makedirs(self.lab.config_dir)
@@ -157,7 +159,9 @@ class KeystoneProfileTestCase(base.TestCase):
         self.assertFalse(values['enable_zdu_demo'])
         self.assertEqual(self.lab.database_address,
                          values['database_address'])
-        self.assertEqual('29.1.0', values['keystone_tag'])
+        self.assertEqual('{{ openstack_tag }}', values['keystone_tag'])
+        self.assertEqual('{{ openstack_tag }}', values['memcached_tag'])
+        self.assertEqual('29.1.0', kolla_config.target_version(self.lab))
         self.assertTrue(values['haproxy_socket_level_admin'])
         self.assertNotIn('haproxy_backend_http_extra', values)
         with open(os.path.join(self.lab.config_dir, 'globals.d',
@@ -178,8 +182,19 @@ class KeystoneProfileTestCase(base.TestCase):
         self.written()
         error = self.assertRaises(errors.LabError,
                                   kolla_config.set_target, self.lab, 'v2')
-        self.assertIn('keystone profile has no release v2', str(error))
+        self.assertIn('keystone profile has no release or version v2',
+                      str(error))
+        self.assertIn('2026.1, 2026.2', str(error))
         self.assertIn('29.1.0, 30.0.0', str(error))
+
+    def test_a_release_moves_every_image(self):
+        self.written()
+        kolla_config.set_target(self.lab, '2026.2')
+        values = self.written()
+        self.assertEqual('2026.2', values['openstack_tag'])
+        self.assertEqual('{{ openstack_tag }}', values['keystone_tag'])
+        self.assertEqual('2026.2', kolla_config.read_target(self.lab))
+        self.assertEqual('30.0.0', kolla_config.target_version(self.lab))
 
     def test_unknown_profile_is_refused(self):
         lab = settings_mod.LabSettings(state_dir=self.config_dir,

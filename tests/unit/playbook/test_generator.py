@@ -22,6 +22,7 @@ from kolla_zdu_plugin import exceptions
 from kolla_zdu_plugin.planning import plan
 from kolla_zdu_plugin.planning import planner
 from kolla_zdu_plugin.playbook import generator
+from kolla_zdu_plugin.playbook import loadbalancer_plays
 from kolla_zdu_plugin.playbook import workspace
 from kolla_zdu_plugin.servicemap import builder
 from kolla_zdu_plugin.servicemap import deployment
@@ -114,7 +115,87 @@ class ThinPlaybookTestCase(base.TestCase):
                          roles[:3])
         self.assertEqual(['/x/site.yml', 'zdu_verify', 'zdu_summary'],
                          roles[-3:])
-        self.assertEqual({'zdu_service'}, set(roles[3:-3]))
+        hosts = len(_plan_.loadbalancer.hosts)
+        self.assertEqual(['zdu_loadbalancer'] * hosts, roles[3:3 + hosts])
+        self.assertEqual({'zdu_service'}, set(roles[3 + hosts:-3]))
+
+
+class LoadBalancerPlaysTestCase(base.TestCase):
+    """The loadbalancer's handoff, on kolla-ansible's multinode inventory."""
+
+    def build(self, **overrides):
+        conf = self.make_conf(**overrides)
+        target = deployment.Deployment([base.MULTINODE], self.config_dir,
+                                       ())
+        service_map = builder.ServiceMapBuilder(target).build()
+        upgrade_plan = planner.make_plan(service_map, conf,
+                                         loader.StrategyRegistry(conf))
+        generator.check(upgrade_plan)
+        return upgrade_plan, generator.build(upgrade_plan, conf, [])
+
+    def test_one_play_per_loadbalancer_host_with_its_peers(self):
+        upgrade_plan, playbook = self.build()
+        lb = upgrade_plan.loadbalancer
+        service_hosts = list(lb.hosts)
+        self.assertEqual(service_hosts,
+                         [h for play in playbook
+                          if play['roles'][0]['role'] == 'zdu_loadbalancer'
+                          for h in play['hosts']])
+        self.assertEqual(('haproxy', 'keepalived', 'proxysql'),
+                         tuple(entry[1] for entry in lb.containers))
+        self.assertIn('proxysql is recreated by kolla', lb.notes[0])
+        self.assertTrue(lb.addresses)
+        for play in playbook:
+            role = play['roles'][0]
+            if role['role'] != 'zdu_loadbalancer':
+                continue
+            host = play['hosts'][0]
+            self.assertEqual([h for h in service_hosts if h != host],
+                             role['zdu_loadbalancer_peers'])
+            self.assertEqual(list(lb.addresses),
+                             role['zdu_loadbalancer_addresses'])
+            self.assertTrue(role['zdu_loadbalancer_migrate_requests'])
+            self.assertEqual('_zdu_bridge',
+                             role['zdu_loadbalancer_bridge_suffix'])
+            self.assertEqual(60, role[
+                'zdu_loadbalancer_failover_hold_timeout'])
+        converge = [play for play in playbook
+                    if play['roles'][0]['role'] == 'zdu_converge'][0]
+        self.assertEqual(service_hosts, converge['roles'][0][
+            'zdu_converge_loadbalancer']['hosts'])
+
+    def test_options_reach_the_steps_and_the_role(self):
+        upgrade_plan, playbook = self.build(loadbalancer={
+            'migrate_requests': False, 'failover_hold_timeout': 30,
+            'soft_stop_timeout': 300})
+        role = [play['roles'][0] for play in playbook
+                if play['roles'][0]['role'] == 'zdu_loadbalancer'][0]
+        self.assertFalse(role['zdu_loadbalancer_migrate_requests'])
+        self.assertEqual(30, role['zdu_loadbalancer_failover_hold_timeout'])
+        self.assertEqual(300, role['zdu_loadbalancer_soft_stop_timeout'])
+        steps = upgrade_plan.loadbalancer.batches[0].steps
+        self.assertEqual(list(loadbalancer_plays.ROLE_STEPS),
+                         [step.action for step in steps])
+        self.assertNotIn('tcp_migrate_req', steps[0].detail)
+
+    def test_without_handoff_kolla_restarts_the_loadbalancer(self):
+        upgrade_plan, playbook = self.build(loadbalancer={'handoff': False})
+        self.assertIsNone(upgrade_plan.loadbalancer)
+        self.assertFalse([play for play in playbook
+                          if play['roles'][0]['role'] == 'zdu_loadbalancer'])
+
+    def test_a_batch_the_role_does_not_carry_out_is_refused(self):
+        upgrade_plan, _playbook = self.build()
+        lb = upgrade_plan.loadbalancer
+        batch = lb.batches[0]
+        swapped = plan.Batch(hosts=batch.hosts, mechanism=batch.mechanism,
+                             steps=(batch.steps[1], batch.steps[0])
+                             + batch.steps[2:])
+        broken = dataclasses.replace(lb, batches=(swapped,))
+        with self.assertRaises(exceptions.PreflightError) as caught:
+            loadbalancer_plays.check(broken)
+        self.assertIn('soft-stop, bridge', str(caught.exception))
+        self.assertIn(batch.hosts[0], str(caught.exception))
 
 
 class BatchVarsTestCase(base.TestCase):

@@ -82,12 +82,15 @@ def build_parser():
                     "LAB_URL, LAB_PLAYBOOK and the Ansible settings.")
 
     target = commands.add_parser(
-        "target", help="Set zdu_demo_tag (demo profile) or keystone_tag "
-                       "(keystone profile) in the lab's globals.yml, the "
-                       "release the next kolla-ansible upgrade installs.")
+        "target", help="Set what the next kolla-ansible upgrade installs: "
+                       "a release moves every image (openstack_tag); a "
+                       "version moves only zdu_demo_tag (demo profile) or "
+                       "keystone_tag (keystone profile).")
     target.add_argument("version", metavar="RELEASE",
-                        help="%s (demo profile) or %s (keystone profile)."
-                             % (", ".join(settings_mod.DEMO_VERSIONS),
+                        help="A release, %s; or a version, %s (demo "
+                             "profile) or %s (keystone profile)."
+                             % (", ".join(settings_mod.RELEASES),
+                                ", ".join(settings_mod.DEMO_VERSIONS),
                                 ", ".join(settings_mod.KEYSTONE_VERSIONS)))
     target.add_argument("--startup-delay", type=float, metavar="SECONDS",
                         help="Seconds each zdu-demo worker waits before it "
@@ -157,7 +160,7 @@ def cmd_up(args):
           "  kolla-ansible upgrade -i $LAB_INVENTORY --configdir "
           "$LAB_CONFIGDIR -p $LAB_PLAYBOOK"
           % (lab_settings.state_dir, lab_settings.state_dir,
-             kolla_config.versions(lab_settings)[-1]))
+             kolla_config.releases()[-1]))
 
 
 def load_for_profile(args, profile, what, hint=None):

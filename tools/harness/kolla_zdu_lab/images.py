@@ -131,6 +131,36 @@ def keystone_recipes(version):
     ]
 
 
+def release_recipe(name, release):
+    """Return the recipe of image ``name`` as part of ``release``."""
+    return Recipe(name=release_image(name, release), recipe_dir="release",
+                  parent=name, parent_arg="BASE",
+                  build_args=(("ZDU_LAB_RELEASE", release),),
+                  tag_prefix="%s-" % release, registry_tag=release)
+
+
+def release_image(name, release):
+    """Return the lab image name of image ``name`` in ``release``."""
+    return "release-%s-%s" % (release, name)
+
+
+# The kolla images of a release, per profile, by the image they are of.
+RELEASE_COMMON = ("haproxy", "keepalived")
+RELEASE_PROFILE = {
+    "demo": lambda versions: ("zdu-demo-%s" % versions["demo"],),
+    "keystone": lambda versions: ("memcached", "kolla-toolbox", "cron") +
+    tuple("%s-%s" % (name, versions["keystone"])
+          for name in ("keystone", "keystone-fernet", "keystone-ssh")),
+}
+
+
+def release_images(profile, release):
+    """Return ``{release image: image it is of}`` of ``release``."""
+    versions = settings_mod.RELEASES[release]
+    return {release_image(name, release): name
+            for name in RELEASE_COMMON + RELEASE_PROFILE[profile](versions)}
+
+
 RECIPES = {recipe.name: recipe for recipe in [
     Recipe(name="node", recipe_dir="node", parent="rootfs",
            parent_arg="ROOTFS"),
@@ -159,6 +189,10 @@ RECIPES = {recipe.name: recipe for recipe in [
 ] + [demo_recipe(version) for version in settings_mod.DEMO_VERSIONS]
   + [recipe for version in settings_mod.KEYSTONE_VERSIONS
      for recipe in keystone_recipes(version)]}
+RECIPES.update({name: release_recipe(of, release)
+                for release in settings_mod.RELEASES
+                for profile in settings_mod.PROFILES
+                for name, of in release_images(profile, release).items()})
 
 # The images kolla-ansible pulls from the lab registry, by kolla image name.
 KOLLA_IMAGES = dict(
@@ -169,6 +203,11 @@ KOLLA_IMAGES = dict(
     **{"%s-%s" % (kolla_name, version): kolla_name
        for version in settings_mod.KEYSTONE_VERSIONS
        for kolla_name in ("keystone", "keystone-fernet", "keystone-ssh")})
+KOLLA_IMAGES.update({name: KOLLA_IMAGES[of]
+                     for release in settings_mod.RELEASES
+                     for profile in settings_mod.PROFILES
+                     for name, of in release_images(profile,
+                                                    release).items()})
 
 
 def file_digest(path):

@@ -39,10 +39,13 @@ TARGETS = {"demo": ("zdu_demo_tag", settings_mod.DEMO_VERSIONS),
            "keystone": ("keystone_tag", settings_mod.KEYSTONE_VERSIONS)}
 GLOBALS_HEADER = """---
 # kolla-ansible globals of the kolla-zdu-lab deployment. `kolla-zdu-lab up`
-# sets the keys it owns; `kolla-zdu-lab target` sets zdu_demo_tag (demo
-# profile) or keystone_tag (keystone profile), the release the next
-# `kolla-ansible deploy|upgrade` moves the service to.
+# sets the keys it owns; `kolla-zdu-lab target` sets openstack_tag, the
+# release every image comes from, or zdu_demo_tag (demo profile) or
+# keystone_tag (keystone profile) alone, for the next
+# `kolla-ansible deploy|upgrade`.
 """
+# Every image follows openstack_tag, as in kolla-ansible's defaults.
+RELEASE_TAG = "{{ openstack_tag }}"
 # A key's value goes on until the next line that is not indented and does
 # not start a block sequence item.
 VALUE_CONTINUATION = re.compile(r"^(\s|-(\s|$))")
@@ -98,9 +101,9 @@ def _keystone_globals(lab_settings, builder):
         "enable_keystone": True,
         "enable_memcached": True,
         "database_address": lab_settings.database_address,
-        "memcached_tag": registry.kolla_tag(builder, "memcached"),
-        "kolla_toolbox_tag": registry.kolla_tag(builder, "kolla-toolbox"),
-        "cron_tag": registry.kolla_tag(builder, "cron"),
+        "memcached_tag": RELEASE_TAG,
+        "kolla_toolbox_tag": RELEASE_TAG,
+        "cron_tag": RELEASE_TAG,
         # What kolla-zdu-plugin asks of an operator once: the HAProxy
         # runtime socket at admin level, to drain and restore servers.
         "haproxy_socket_level_admin": True,
@@ -116,8 +119,8 @@ def _common_globals(lab_settings, builder):
         "docker_registry": lab_settings.registry,
         "docker_registry_insecure": True,
         "docker_namespace": registry.KOLLA_NAMESPACE,
-        "haproxy_tag": registry.kolla_tag(builder, "haproxy"),
-        "keepalived_tag": registry.kolla_tag(builder, "keepalived"),
+        "haproxy_tag": RELEASE_TAG,
+        "keepalived_tag": RELEASE_TAG,
         "enable_openstack_core": False,
         "enable_haproxy": True,
         "enable_keepalived": True,
@@ -229,7 +232,8 @@ def write_globals(lab_settings, builder):
     else:
         values.update(buffer_hold.globals_values(backend_extra_lines(path)))
     if not os.path.exists(path):
-        values[target_key(lab_settings)] = versions(lab_settings)[0]
+        values["openstack_tag"] = releases()[0]
+        values[target_key(lab_settings)] = RELEASE_TAG
     set_globals(path, values)
     with open(os.path.join(lab_settings.config_dir, "globals.d",
                            "zdu-lab.yml"), "w") as output:
@@ -244,16 +248,30 @@ def write_custom_config(lab_settings, name, text):
         output.write(text)
 
 
+def releases():
+    """Return the lab's OpenStack releases, oldest first."""
+    return tuple(settings_mod.RELEASES)
+
+
 def set_target(lab_settings, version):
-    """Make ``version`` the release of the next kolla-ansible run."""
-    if version not in versions(lab_settings):
+    """Make ``version`` what the next kolla-ansible run installs.
+
+    A release (such as 2026.2) moves every image; a version of the
+    profile's service (such as v2) moves that service alone.
+    """
+    if version in releases():
+        values = {"openstack_tag": version,
+                  target_key(lab_settings): RELEASE_TAG}
+    elif version in versions(lab_settings):
+        values = {target_key(lab_settings): version}
+    else:
         raise errors.LabError(
-            reason="the %s profile has no release %s; choose one of %s"
-                   % (lab_settings.profile, version,
+            reason="the %s profile has no release or version %s; choose a "
+                   "release (%s) or a version of its service (%s)"
+                   % (lab_settings.profile, version, ", ".join(releases()),
                       ", ".join(versions(lab_settings))))
     read_globals(lab_settings)
-    set_globals(globals_path(lab_settings),
-                {target_key(lab_settings): version})
+    set_globals(globals_path(lab_settings), values)
 
 
 # The file in the lab's shared directory that plays the database schema.
@@ -279,8 +297,23 @@ def set_start(lab_settings, version="v1"):
 
 
 def read_target(lab_settings):
-    """Return the release globals.yml asks for."""
-    return read_globals(lab_settings).get(target_key(lab_settings))
+    """Return what globals.yml asks for.
+
+    That is a release, or a version of the profile's service when
+    globals.yml sets it apart from the release.
+    """
+    values = read_globals(lab_settings)
+    target = values.get(target_key(lab_settings))
+    if target in (None, RELEASE_TAG):
+        return values.get("openstack_tag")
+    return target
+
+
+def target_version(lab_settings):
+    """Return the version of the profile's service globals.yml asks for."""
+    target = read_target(lab_settings)
+    return settings_mod.RELEASES.get(target, {}).get(lab_settings.profile,
+                                                     target)
 
 
 def ensure_passwords(lab_settings):

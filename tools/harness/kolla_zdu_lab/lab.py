@@ -65,8 +65,13 @@ def check_compatible(lab_settings):
 
 
 def image_names(profile):
-    """Return the images a lab of ``profile`` runs, in build order."""
-    return COMMON_IMAGES + PROFILE_IMAGES[profile]
+    """Return the images a lab of ``profile`` runs, in build order.
+
+    Each release's images come after the images they are of.
+    """
+    return COMMON_IMAGES + PROFILE_IMAGES[profile] + tuple(
+        name for release in settings_mod.RELEASES
+        for name in images.release_images(profile, release))
 
 
 def build_images(lab_settings, builder):
@@ -77,7 +82,8 @@ def build_images(lab_settings, builder):
     """
     for name in image_names(lab_settings.profile):
         builder.ensure(name)
-    builder.prune_stale(COMMON_IMAGES + sum(PROFILE_IMAGES.values(), ()))
+    builder.prune_stale(sum((image_names(profile)
+                             for profile in settings_mod.PROFILES), ()))
 
 
 def push_images(lab_settings, builder):
@@ -135,7 +141,7 @@ def up(lab_settings):
     deploy.run_kolla_ansible(lab_settings, "deploy")
     nodes.reload_systemd(lab_settings.node_names())
     open(lab_settings.path("deployed"), "w").close()
-    target = kolla_config.read_target(lab_settings)
+    target = kolla_config.target_version(lab_settings)
     LOG.info("waiting for %s to serve %s", lab_settings.service_url, target)
     if lab_settings.profile == "keystone":
         keystone_lab.wait_ready(lab_settings, timeout=SERVICE_READY_TIMEOUT)

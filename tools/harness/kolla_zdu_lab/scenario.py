@@ -45,6 +45,11 @@ SETTLE_SECONDS = 5.0
 # and the OpenStack SDK wait without a limit unless told otherwise). The
 # probe keeps up to this many seconds' worth of requests outstanding.
 CLIENT_TIMEOUT = 30.0
+# The demo probe's requests that take 5 s to answer, in flight across
+# every restart: one in 500, about one at a time at 100 requests/s, which
+# zdu-demo's two workers per node serve beside the others.
+SLOW_SHARE = 0.002
+SLOW_PATH = '/slow?s=5'
 # The share of the keystone probe's requests that validate a token; the
 # others issue one.
 KEYSTONE_VALIDATE_SHARE = 0.5
@@ -145,7 +150,9 @@ def probe_settings(lab_settings, rate, min_requests=0):
             urls=[], os_cloud=keystone_lab.PROBE_CLOUD,
             os_client_config_file=keystone_lab.clouds_path(lab_settings),
             keystone_validate_share=KEYSTONE_VALIDATE_SHARE, **common)
-    return probe.ProbeSettings(urls=[lab_settings.url], **common)
+    return probe.ProbeSettings(urls=[lab_settings.url],
+                               slow_share=SLOW_SHARE, slow_path=SLOW_PATH,
+                               **common)
 
 
 class Probing(object):
@@ -242,26 +249,48 @@ def upgrade_under_probe(state_dir, version, label, strategy=None,
 
 
 def demo(state_dir, strategy='auto', rate=100.0, min_requests=6000):
-    """Measure a plain upgrade, then a zero-downtime one, on the lab.
+    """Measure a plain release upgrade, then a zero-downtime one, on the lab.
+
+    The lab goes from its first release to its last with a plain
+    ``kolla-ansible upgrade``, back without the probe, and to the last
+    again with ``--zero-downtime``: the same release step, every image new.
 
     :returns: the text table comparing both probe reports.
     """
     lab_settings = settings_mod.load_settings(state_dir)
-    start = kolla_config.read_target(lab_settings)
-    other = 'v2' if start == 'v1' else 'v1'
+    start, target = kolla_config.releases()[0], kolla_config.releases()[-1]
     if enable_admin_socket(state_dir):
         LOG.info("HAProxy's admin socket enabled")
-    baseline = upgrade_under_probe(state_dir, other, 'plain', rate=rate,
+    if kolla_config.read_target(lab_settings) != start:
+        move_to(state_dir, start)
+    baseline = upgrade_under_probe(state_dir, target, 'plain', rate=rate,
                                    min_requests=min_requests)
-    zero = upgrade_under_probe(state_dir, start, 'zero-downtime-%s'
+    move_to(state_dir, start)
+    zero = upgrade_under_probe(state_dir, target, 'zero-downtime-%s'
                                % strategy, strategy=strategy, rate=rate,
                                min_requests=min_requests)
     lines = [probe.format_comparison(
         [baseline.report, zero.report],
-        ['plain %s->%s' % (start, other),
-         '--zero-downtime (%s) %s->%s' % (strategy, other, start)])]
+        ['plain %s->%s' % (start, target),
+         '--zero-downtime (%s) %s->%s' % (strategy, start, target)])]
     for outcome in (baseline, zero):
         lines.append('%s: kolla-ansible upgrade exited %d after %.1f s; '
                      'log %s' % (outcome.label, outcome.return_code,
                                  outcome.upgrade_seconds, outcome.log_path))
     return '\n'.join(lines)
+
+
+def move_to(state_dir, version):
+    """Upgrade the lab to ``version`` with plain kolla-ansible, unprobed.
+
+    :raises: LabError naming the log when the upgrade fails.
+    """
+    lab_settings = settings_mod.load_settings(state_dir)
+    env = _environment(lab_settings)
+    kolla_config.set_target(lab_settings, version)
+    log_path = lab_settings.path('logs', 'move-to-%s.log' % version)
+    LOG.info("moving the lab to %s (plain upgrade, not probed)", version)
+    code = _run_upgrade(upgrade_command(env, None, ()), env, log_path)
+    if code != 0:
+        raise errors.LabError(reason='the upgrade to %s failed; see %s'
+                              % (version, log_path))

@@ -31,6 +31,11 @@ DEMO_VERSIONS = ("v1", "v2")
 # The keystone releases of the keystone profile, oldest first.
 KEYSTONE_VERSIONS = ("29.1.0", "30.0.0")
 PROFILES = ("demo", "keystone")
+# The lab's OpenStack releases, oldest first: the openstack_tag every image
+# of the release is pushed under, and the version of the profile's service
+# in it.
+RELEASES = {"2026.1": {"demo": "v1", "keystone": "29.1.0"},
+            "2026.2": {"demo": "v2", "keystone": "30.0.0"}}
 MAX_NODES = 9
 
 

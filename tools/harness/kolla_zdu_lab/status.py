@@ -81,7 +81,9 @@ def lab_status(lab_settings):
             "profile": lab_settings.profile,
             "vip_serves": vip_serves,
             "target": target,
-            "target_key": kolla_config.target_key(lab_settings),
+            "target_key": ("openstack_tag"
+                           if target in kolla_config.releases()
+                           else kolla_config.target_key(lab_settings)),
             "registry": registry["State"]["Status"] if registry else "absent",
             "nodes": [node_status(lab_settings, name)
                       for name in lab_settings.node_names()]}

@@ -181,7 +181,7 @@ def run_all(args, results):
     """
     for nodes, group in upgrade_scenarios.by_lab(args.plan):
         lab_settings = upgrade_lab.ensure_lab(args.state_dir, nodes)
-        version = kolla_config.read_target(lab_settings)
+        version = kolla_config.target_version(lab_settings)
         for scenario in group:
             version = upgrade_scenarios.other_version(version)
             results.append(run_scenario(args, lab_settings, scenario,
