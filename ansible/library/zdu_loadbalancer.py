@@ -24,8 +24,9 @@ description:
     listeners and exits once its requests are answered, while systemd is
     kept from restarting it; with I(require_bridge) it refuses unless the
     bridge listens everywhere the container does.
-  - C(retire_bridge) waits until kolla's container listens, steadily,
-    then soft-stops the bridge and removes it.
+  - C(wait_listening) waits until the container listens on the same
+    addresses twice in a row; C(retire_bridge) waits so too, then
+    soft-stops the bridge and removes it.
   - C(stop_container) and C(start_container) stop and start a container
     (keepalived on the peers) through its kolla systemd unit when it has
     one.
@@ -38,8 +39,9 @@ options:
     description: What to do.
     required: true
     type: str
-    choices: [start_bridge, soft_stop, retire_bridge, stop_container,
-              start_container, anchor, wait_vip, release, holds]
+    choices: [start_bridge, soft_stop, wait_listening, retire_bridge,
+              stop_container, start_container, anchor, wait_vip, release,
+              holds]
   container:
     description: The kolla container acted on (or bridged).
     type: str
@@ -101,7 +103,7 @@ EXAMPLES = '''
 RETURN = '''
 listeners:
   description: The addresses the container (or bridge) listens on.
-  returned: start_bridge, retire_bridge
+  returned: start_bridge, wait_listening, retire_bridge
   type: list
 dropped:
   description: Addresses the bridge served and kolla's new HAProxy does not.

@@ -313,17 +313,9 @@ class LoadbalancerWorker(object):
             pass
         self.command(['systemctl', 'daemon-reload'])
 
-    def retire_bridge(self):
-        """Soft-stop and remove the bridge once kolla's HAProxy listens."""
+    def wait_listening(self):
+        """Wait until the container listens, on the same addresses twice."""
         container = self.params['container']
-        bridge = self.bridge_name()
-        if self.inspect(bridge) is None:
-            self.result['msg'] = 'no bridge %s' % bridge
-            return
-        if self.module.check_mode:
-            self.changed = True
-            return
-        bridged = self.listeners(bridge)
         previous = {'seen': None}
 
         def listening_steadily():
@@ -333,8 +325,20 @@ class LoadbalancerWorker(object):
             return steady
 
         self.wait('%s did not listen' % container, listening_steadily)
-        serving = previous['seen']
-        self.result['listeners'] = sorted(serving)
+        self.result['listeners'] = sorted(previous['seen'])
+        return previous['seen']
+
+    def retire_bridge(self):
+        """Soft-stop and remove the bridge once kolla's HAProxy listens."""
+        bridge = self.bridge_name()
+        if self.inspect(bridge) is None:
+            self.result['msg'] = 'no bridge %s' % bridge
+            return
+        if self.module.check_mode:
+            self.changed = True
+            return
+        bridged = self.listeners(bridge)
+        serving = self.wait_listening()
         self.result['dropped'] = sorted(bridged - serving)
         self.command([self.engine, 'kill', '--signal', self.params['signal'],
                       bridge], check=False)
@@ -439,7 +443,8 @@ class LoadbalancerWorker(object):
         self.result['anchored'] = sorted(
             wanted & self.addresses_on(self.params['anchor_interface']))
 
-    OPERATIONS = ('start_bridge', 'soft_stop', 'retire_bridge',
+    OPERATIONS = ('start_bridge', 'soft_stop', 'wait_listening',
+                  'retire_bridge',
                   'stop_container', 'start_container', 'anchor', 'wait_vip',
                   'release', 'holds')
 

@@ -37,9 +37,10 @@ PLAY_KEYS = {'name', 'hosts', 'gather_facts', 'any_errors_fatal',
              'vars_files', 'module_defaults', 'roles'}
 
 
-def _plan(conf, *services):
+def _plan(conf, *services, loadbalancer=None):
     service_map = model.ServiceMap(services=tuple(services),
-                                   loadbalancers=('lb1', 'lb2'))
+                                   loadbalancers=('lb1', 'lb2'),
+                                   loadbalancer=loadbalancer)
     upgrade_plan = planner.make_plan(service_map, conf,
                                      loader.StrategyRegistry(conf))
     generator.check(upgrade_plan)

@@ -52,8 +52,9 @@ class RoleRun(object):
 
     def __init__(self, test, strategy, fail=(), globals_yml=None,
                  missing=(), database_steps=(), config_name='etc',
-                 **overrides):
+                 loadbalancer=None, vip_holder='', **overrides):
         self.test = test
+        self.vip_holder = vip_holder
         self.config_name = config_name
         self.missing = missing
         self.globals = globals_yml or {'kolla_action': 'upgrade'}
@@ -69,7 +70,8 @@ class RoleRun(object):
                 model.Container(service='api', name='api', hosts=HOSTS),
                 model.Container(service='api-worker', name='api_worker',
                                 hosts=HOSTS)))
-        self.plan = test_generator._plan(conf, service)
+        self.plan = test_generator._plan(conf, service,
+                                         loadbalancer=loadbalancer)
         self.run_dir = os.path.join(test.config_dir, 'run')
         os.makedirs(self.run_dir)
         self._lay_out()
@@ -140,6 +142,7 @@ class RoleRun(object):
                                                          'calls.jsonl'),
                    ZDU_STUB_FAIL=','.join(fail),
                    ZDU_STUB_MISSING=','.join(self.missing),
+                   ZDU_STUB_VIP_HOLDER=self.vip_holder,
                    PATH=os.path.join(STUBS, 'bin') + os.pathsep
                    + os.environ.get('PATH', ''),
                    ANSIBLE_HOST_KEY_CHECKING='False',
@@ -384,3 +387,75 @@ class RoleTestCase(base.TestCase):
             run.run_dir, name, 'api.zdu-previous')), run.output[-3000:])
         self.assertFalse(os.path.exists(os.path.join(run.run_dir,
                                                      'injected')))
+
+
+LOADBALANCER = model.LoadBalancer(
+    hosts=('lb1', 'lb2'),
+    containers=(('haproxy', 'haproxy', 'registry/haproxy:2'),
+                ('keepalived', 'keepalived', 'registry/keepalived:2')),
+    addresses=('10.0.0.250',))
+# What the run does for each step of a loadbalancer batch, on the host
+# (and on the peers for hold-vip and release-vip), as the stubs record it.
+LOADBALANCER_RECORDED_AS = {
+    plan.BRIDGE: [('start_bridge', None)],
+    plan.SOFT_STOP: [('soft_stop', None)],
+    plan.HOLD_VIP: [('stop_container keepalived', 'peers'),
+                    ('anchor', None)],
+    plan.RECREATE: [('recreate_or_restart_container haproxy', None),
+                    ('recreate_or_restart_container keepalived', None),
+                    ('start_container haproxy', None)],
+    plan.WAIT_READY: [('wait_listening', None)],
+    plan.RETIRE_BRIDGE: [('retire_bridge', None)],
+    plan.RELEASE_VIP: [('wait_vip', None), ('release', None),
+                       ('start_container keepalived', 'peers')],
+}
+
+
+def _loadbalancer_calls(run):
+    return [(call['key'], call['host']) for call in run.calls
+            if call['role'] in ('zdu_loadbalancer', 'loadbalancer')
+            and call['key'] != 'holds']
+
+
+class LoadBalancerRoleTestCase(base.TestCase):
+    """The zdu_loadbalancer role carries each batch out as planned."""
+
+    def expected(self, run, holder):
+        expected = []
+        for batch in run.plan.loadbalancer.batches:
+            host = batch.hosts[0]
+            for step in batch.steps:
+                if step.action in (plan.HOLD_VIP, plan.RELEASE_VIP) \
+                        and host != holder:
+                    continue
+                for key, where in LOADBALANCER_RECORDED_AS[step.action]:
+                    targets = step.loadbalancers if where else (host,)
+                    expected.extend((key, target) for target in targets)
+        return expected
+
+    def test_each_host_in_turn_the_vip_held_only_on_its_holder(self):
+        run = RoleRun(self, 'rolling', loadbalancer=LOADBALANCER,
+                      vip_holder='lb2')
+        self.assertEqual(0, run.code, run.output[-4000:])
+        self.assertEqual(self.expected(run, 'lb2'), _loadbalancer_calls(run))
+        names = [line for line in run.output.splitlines()
+                 if line.startswith('PLAY [')]
+        first_service = next(i for i, name in enumerate(names)
+                             if 'zdu | api |' in name)
+        self.assertIn('zdu | loadbalancer | handoff | lb2',
+                      names[first_service - 1])
+
+    def test_a_failed_recreate_gives_the_vip_back_and_keeps_the_bridge(self):
+        run = RoleRun(self, 'rolling', loadbalancer=LOADBALANCER,
+                      vip_holder='lb1', fail=[
+                          'kolla_container:lb1:recreate_or_restart_container'
+                          ' keepalived'])
+        self.assertNotEqual(0, run.code)
+        calls = _loadbalancer_calls(run)
+        self.assertEqual([('wait_vip', 'lb1'), ('release', 'lb1'),
+                          ('start_container keepalived', 'lb2')],
+                         calls[-3:])
+        self.assertNotIn(('retire_bridge', 'lb1'), calls)
+        self.assertFalse([call for call in calls if call[1] == 'lb2'
+                          and call[0] != 'start_container keepalived'
+                          and call[0] != 'stop_container keepalived'])

@@ -47,9 +47,11 @@ class RecordingAction(ActionBase):
         args = dict(self._task.args)
         host = (self._task.delegate_to
                 or task_vars.get('inventory_hostname'))
+        role = self._task._role
         call = {'action': self.NAME, 'host': host,
                 'for': task_vars.get('inventory_hostname'),
-                'key': self.key(args), 'args': args}
+                'key': self.key(args), 'args': args,
+                'role': role.get_name() if role else None}
         earlier = [c for c in _calls() if (c['action'], c['host'], c['key'])
                    == (self.NAME, host, call['key'])]
         failing = False
