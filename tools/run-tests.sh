@@ -19,8 +19,10 @@ STATUS=0
 log() { printf '[run-tests %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 
 count_last_run() {
+    # $1: the directory whose .stestr holds the run (the checkout's).
     local summary passed failed
-    summary=$("$VENV/bin/stestr" last 2>/dev/null | tail -n 12)
+    summary=$(cd "${1:-$ROOT}" && "$VENV/bin/stestr" last 2>/dev/null \
+        | tail -n 12)
     passed=$(printf '%s\n' "$summary" | sed -n 's/^ - Passed: //p')
     failed=$(printf '%s\n' "$summary" | sed -n 's/^ - Failed: //p')
     PASSED=$((PASSED + ${passed:-0}))
@@ -74,6 +76,9 @@ if [[ " $SUITES " == *" unit "* ]]; then
     run_step "the wheel holds the plugin and no test harness" check_wheel
     run_step "unit tests" stestr --test-path tests/unit run
     count_last_run
+    run_step "unit tests against kolla-ansible 23 (trixie chroot)" \
+        bash tools/ci/unit-kolla-ansible-23.sh
+    count_last_run "${ZDU_TRIXIE_ROOT:-/var/cache/kolla-zdu/trixie}/src"
 fi
 
 if [[ " $SUITES " == *" functional "* ]]; then

@@ -286,9 +286,21 @@ class LoadbalancerWorker(object):
             self.wait('%s did not finish its connections and exit'
                       % container,
                       lambda: not (self.inspect(container) or (False,))[0])
+            if drop_in:
+                # systemd must see the exit under Restart=no, or restoring
+                # the unit's Restart= would start the old container again.
+                self.wait('systemd did not stop %s' % unit_name(container),
+                          lambda: self.unit_state(container) in (
+                              'inactive', 'failed'))
             self.result['waited'] = round(self.clock() - started, 2)
         finally:
             self.allow_restart(drop_in)
+
+    def unit_state(self, container):
+        rc, out = self.command(['systemctl', 'show', '--property',
+                                'ActiveState', '--value',
+                                unit_name(container)], check=False)
+        return out.strip()
 
     def suppress_restart(self, container):
         if not self.has_unit(container):

@@ -11,6 +11,7 @@
 # under the License.
 """Shared helpers of the unit tests."""
 
+import importlib.metadata
 import os
 
 import fixtures
@@ -23,6 +24,15 @@ from kolla_zdu_plugin.servicemap import model
 
 KOLLA_DIR = kolla_tree.kolla_ansible_dir()
 MULTINODE = os.path.join(KOLLA_DIR, 'inventory', 'multinode')
+KOLLA_ANSIBLE_MAJOR = int(
+    importlib.metadata.version('kolla-ansible').split('.')[0])
+# kolla-ansible 23 runs keystone's API as the service keystone-api, in the
+# container keystone_api; 22 as keystone, in the container keystone. The
+# image and its variable follow the service's name.
+KEYSTONE = 'keystone-api' if KOLLA_ANSIBLE_MAJOR >= 23 else 'keystone'
+KEYSTONE_CONTAINER = KEYSTONE.replace('-', '_')
+# The release kolla-ansible's defaults install.
+OPENSTACK_RELEASE = '2026.2' if KOLLA_ANSIBLE_MAJOR >= 23 else '2026.1'
 
 CONTROL_PLANE_GLOBALS = """
 kolla_base_distro: "rocky"

@@ -56,6 +56,7 @@ class FakeHost(object):
         self.addresses = {'eth0': {'172.30.99.11'}, 'lo': {'127.0.0.1'}}
         self.calls = []
         self.exits_on_signal = True
+        self.unit_lags = False
         self.on_run = None
 
     @staticmethod
@@ -108,6 +109,13 @@ class FakeHost(object):
         if argv[0] == 'docker':
             return self.engine(argv[1:])
         if argv[0] == 'systemctl':
+            if argv[1] == 'show':
+                name = argv[-1][len('kolla-'):-len('-container.service')]
+                running = self.containers[name]['running']
+                if running or self.unit_lags:
+                    self.unit_lags = False
+                    return 0, 'active\n', ''
+                return 0, 'inactive\n', ''
             if argv[1] in ('stop', 'start'):
                 name = argv[2][len('kolla-'):-len('-container.service')]
                 if argv[1] == 'stop':
@@ -270,8 +278,16 @@ class LoadbalancerWorkerTestCase(base.TestCase):
     def test_soft_stop_keeps_systemd_from_restarting_it(self):
         self.host.add_container('haproxy', 100, 'haproxy:2026.1', unit=True)
         self.host.add_container('haproxy_zdu_bridge', 200, 'haproxy:2026.1')
+        self.host.unit_lags = True
         done = self.run_worker(operation='soft_stop')
         self.assertFalse(done.failed, done.result)
+        calls = self.host.calls
+        shows = [i for i, c in enumerate(calls) if c[:2] == ['systemctl',
+                                                              'show']]
+        self.assertEqual(2, len(shows), 'the unit was still active once')
+        last_reload = max(i for i, c in enumerate(calls)
+                          if c == ['systemctl', 'daemon-reload'])
+        self.assertGreater(last_reload, shows[-1])
         self.assertFalse(self.host.containers['haproxy']['running'])
         kill = [c for c in self.host.calls if c[1:2] == ['kill']]
         self.assertEqual([['docker', 'kill', '--signal', 'USR1',

@@ -178,14 +178,22 @@ class LoopbackTestCase(base.TestCase):
                            stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL, timeout=60)
 
+        # The extensions Python 3.13's strict verification asks of a CA
+        # and of the certificate it signs.
         openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days',
                 '2', '-subj', '/CN=zdu test CA', '-keyout', 'ca.key',
-                '-out', 'ca.crt')
+                '-addext', 'basicConstraints=critical,CA:TRUE',
+                '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+                '-addext', 'subjectKeyIdentifier=hash', '-out', 'ca.crt')
         openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj',
                 '/CN=127.0.0.1', '-keyout', 'server.key', '-out',
                 'server.csr')
         with open(os.path.join(directory, 'san.cnf'), 'w') as stream:
-            stream.write('subjectAltName=IP:127.0.0.1\n')
+            stream.write('subjectAltName=IP:127.0.0.1\n'
+                         'authorityKeyIdentifier=keyid\n'
+                         'keyUsage=critical,digitalSignature,'
+                         'keyEncipherment\n'
+                         'extendedKeyUsage=serverAuth\n')
         openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt',
                 '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2',
                 '-extfile', 'san.cnf', '-out', 'server.crt')

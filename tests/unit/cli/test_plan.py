@@ -27,8 +27,8 @@ class PlanCommandTestCase(base.TestCase):
         self.assertEqual(0, code)
         run_command.assert_not_called()
         self.assertIn('HAProxy hosts: network01, network02', out)
-        self.assertIn('keystone (keystone, container keystone): '
-                      'auto:rolling', out)
+        self.assertIn('%s (keystone, container %s): auto:rolling'
+                      % (base.KEYSTONE, base.KEYSTONE_CONTAINER), out)
         self.assertIn('control01 | drain | set server state drain | '
                       'keystone_internal_back/control01 on '
                       'network01,network02', out)
@@ -41,9 +41,9 @@ class PlanCommandTestCase(base.TestCase):
         self.assertEqual(0, code)
         data = json.loads(out)
         strategies = {s['service']: s['strategy'] for s in data['services']}
-        self.assertEqual('buffer', strategies['keystone'])
+        self.assertEqual('buffer', strategies[base.KEYSTONE])
         keystone = [s for s in data['services']
-                    if s['service'] == 'keystone'][0]
+                    if s['service'] == base.KEYSTONE][0]
         steps = [step for batch in keystone['batches']
                  for step in batch['steps']]
         self.assertEqual('db-expand-migrate', steps[0]['action'])

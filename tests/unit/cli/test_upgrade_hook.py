@@ -154,9 +154,10 @@ class ZeroDowntimeUpgradeTestCase(base.TestCase):
         self.assertIn('leaves out, as the zero-downtime plays ran their '
                       'roles: ', out)
         self.assertIn('Apply role keystone', out)
-        self.assertIn('zdu | keystone | rolling | control01',
+        self.assertIn('zdu | %s | rolling | control01' % base.KEYSTONE,
                       [play.get('name') for play in plays])
-        self.assertIn('keystone (keystone, container keystone): rolling',
+        self.assertIn('%s (keystone, container %s): rolling'
+                      % (base.KEYSTONE, base.KEYSTONE_CONTAINER),
                       out)
 
     def test_custom_playbook_is_imported(self):

@@ -92,10 +92,10 @@ class ThinPlaybookTestCase(base.TestCase):
 
     def test_auto_with_a_service_whose_versions_must_not_mix(self):
         upgrade_plan, playbook = self.multinode_playbook(
-            zdu={'mixed_version_unsafe_services': ['keystone']})
+            zdu={'mixed_version_unsafe_services': [base.KEYSTONE]})
         self.assert_thin(playbook)
         keystone = [role for role in _roles(playbook)
-                    if role.get('zdu_service_name') == 'keystone']
+                    if role.get('zdu_service_name') == base.KEYSTONE]
         self.assertEqual(['parallel+buffer'],
                          [r['zdu_service_mechanism'] for r in keystone])
 

@@ -33,19 +33,20 @@ class MultinodeServiceMapTestCase(base.TestCase):
 
     def test_usual_control_plane_services(self):
         services = self.build().by_name()
-        for name in ('keystone', 'glance-api', 'nova-api', 'nova-metadata',
+        for name in (base.KEYSTONE, 'glance-api', 'nova-api', 'nova-metadata',
                      'placement-api', 'neutron-server', 'cinder-api',
                      'heat-api', 'heat-api-cfn', 'horizon'):
             self.assertIn(name, services)
 
     def test_keystone(self):
-        keystone = self.build().by_name()['keystone']
+        keystone = self.build().by_name()[base.KEYSTONE]
         self.assertEqual('keystone', keystone.project)
-        self.assertEqual('keystone', keystone.container_name)
+        self.assertEqual(base.KEYSTONE_CONTAINER, keystone.container_name)
         self.assertEqual(CONTROL, keystone.hosts)
         self.assertEqual(('network01', 'network02'), keystone.loadbalancers)
         self.assertEqual(
-            'quay.io/openstack.kolla/keystone:2026.1-rocky-10',
+            'quay.io/openstack.kolla/%s:%s-rocky-10'
+            % (base.KEYSTONE, base.OPENSTACK_RELEASE),
             keystone.image)
         backends = {b.backend_name: b for b in keystone.backends}
         # The external frontend shares the internal VIP here, so kolla
@@ -63,7 +64,7 @@ class MultinodeServiceMapTestCase(base.TestCase):
                          [s.address_source for s in internal.servers])
 
     def test_keystone_database_steps_follow_handlers(self):
-        steps = self.build().by_name()['keystone'].database_steps
+        steps = self.build().by_name()[base.KEYSTONE].database_steps
         self.assertEqual(
             [(database_steps.EXPAND_MIGRATE, 'control01'),
              (database_steps.CONTRACT, 'control03')],
@@ -72,14 +73,14 @@ class MultinodeServiceMapTestCase(base.TestCase):
     def test_external_backend_with_external_vip(self):
         services = self.build(extra_vars=[
             'kolla_external_vip_address=10.20.0.254']).by_name()
-        names = [b.backend_name for b in services['keystone'].backends]
+        names = [b.backend_name for b in services[base.KEYSTONE].backends]
         self.assertEqual(['keystone_internal_back', 'keystone_external_back'],
                          names)
 
     def test_disabled_service_is_absent(self):
         services = self.build(extra_vars=['enable_horizon=no']).by_name()
         self.assertNotIn('horizon', services)
-        self.assertIn('keystone', services)
+        self.assertIn(base.KEYSTONE, services)
 
     def test_project_flag_disables_services_marked_enabled(self):
         # neutron-server's entry says "enabled" whatever enable_neutron is;
@@ -87,7 +88,7 @@ class MultinodeServiceMapTestCase(base.TestCase):
         services = self.build(extra_vars=['enable_neutron=no']).by_name()
         self.assertNotIn('neutron-server', services)
         self.assertNotIn('etcd', services)
-        self.assertIn('keystone', services)
+        self.assertIn(base.KEYSTONE, services)
 
     def test_custom_member_list_glance_file_backend(self):
         glance = self.build().by_name()['glance-api']
@@ -110,7 +111,7 @@ class MultinodeServiceMapTestCase(base.TestCase):
                          'ctl2 ansible_host=192.0.2.12\n'
                          '[loadbalancer:children]\ncontrol\n'
                          '[keystone:children]\ncontrol\n')
-        keystone = self.build(inventory).by_name()['keystone']
+        keystone = self.build(inventory).by_name()[base.KEYSTONE]
         servers = keystone.backends[0].servers
         self.assertEqual([('192.0.2.11', 'api_interface_address'),
                           ('192.0.2.12', 'ansible_host')],

@@ -64,6 +64,11 @@ modules: []
 # 1048576 to it. HAProxy needs about two descriptors per connection and
 # refuses to start when its global maxconn (kolla: 40000) does not fit.
 haproxy_max_connections: 8000
+
+# The probe keeps a 5 s request in flight across every restart; kolla's
+# openstack_service_workers gives zdu-demo two uWSGI workers per node on
+# this 2-core machine, behind which the probe's other requests would queue.
+zdu_demo_api_workers: 4
 """
 KEYSTONE_OVERRIDES = """
 # The keystone profile's database is a MariaDB server the lab runs in a
