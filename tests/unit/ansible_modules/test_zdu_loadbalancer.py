@@ -282,8 +282,8 @@ class LoadbalancerWorkerTestCase(base.TestCase):
         done = self.run_worker(operation='soft_stop')
         self.assertFalse(done.failed, done.result)
         calls = self.host.calls
-        shows = [i for i, c in enumerate(calls) if c[:2] == ['systemctl',
-                                                              'show']]
+        shows = [i for i, c in enumerate(calls)
+                 if c[:2] == ['systemctl', 'show']]
         self.assertEqual(2, len(shows), 'the unit was still active once')
         last_reload = max(i for i, c in enumerate(calls)
                           if c == ['systemctl', 'daemon-reload'])

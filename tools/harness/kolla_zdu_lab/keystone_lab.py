@@ -243,8 +243,12 @@ def restore_release(lab_settings, version, timeout):
 
     Keystone's migrations only go forward, so the lab restores the database
     dump taken at that release, then runs ``kolla-ansible deploy`` with it.
+
+    :param version: a keystone version, or a release: every image then
+        goes back to that release.
     """
-    path = snapshot_path(lab_settings, version)
+    path = snapshot_path(lab_settings,
+                         kolla_config.service_version(lab_settings, version))
     if not os.path.exists(path):
         raise errors.LabError(
             reason="no database dump of keystone %s in %s; `kolla-zdu-lab "

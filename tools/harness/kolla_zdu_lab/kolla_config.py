@@ -314,11 +314,18 @@ def read_target(lab_settings):
     return target
 
 
-def target_version(lab_settings):
-    """Return the version of the profile's service globals.yml asks for."""
-    target = read_target(lab_settings)
+def service_version(lab_settings, target):
+    """Return the version of the profile's service in ``target``.
+
+    :param target: a release, or already a version of the service.
+    """
     return settings_mod.RELEASES.get(target, {}).get(lab_settings.profile,
                                                      target)
+
+
+def target_version(lab_settings):
+    """Return the version of the profile's service globals.yml asks for."""
+    return service_version(lab_settings, read_target(lab_settings))
 
 
 def ensure_passwords(lab_settings):
