@@ -16,6 +16,9 @@ KOLLA_ANSIBLE=${ZDU_KOLLA_ANSIBLE_23:-kolla-ansible==23.0.0}
 # ansible N carries ansible-core 2.(N-7); kolla-ansible 23 takes core 2.21.
 ANSIBLE=${ZDU_ANSIBLE_23:-ansible==14.*}
 VENV=/opt/kolla-ansible-23
+# What the unit suites run beside Python: HAProxy on loopback for the
+# runtime API tests, git and ssh-keygen.
+PACKAGES="python3 python3-venv openssl ca-certificates haproxy git openssh-client"
 
 log() { printf '[unit-kolla-ansible-23 %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 
@@ -36,8 +39,7 @@ if [ ! -x "$CHROOT/usr/bin/python3" ]; then
     log "building a Debian trixie chroot in $CHROOT (about 2 min)"
     rm -rf "$CHROOT.partial"
     mkdir -p "$(dirname "$CHROOT")"
-    debootstrap --variant=minbase \
-        --include=python3,python3-venv,openssl,ca-certificates \
+    debootstrap --variant=minbase --include="${PACKAGES// /,}" \
         trixie "$CHROOT.partial" "$MIRROR" >"$CHROOT.log" 2>&1 || {
         log "debootstrap failed; see $CHROOT.log"; exit 1; }
     mv "$CHROOT.partial" "$CHROOT"
@@ -48,6 +50,18 @@ mountpoint -q "$CHROOT/dev" || mount --bind /dev "$CHROOT/dev"
 # pip inside the chroot verifies PyPI with the host's CA bundle.
 cp /etc/ssl/certs/ca-certificates.crt "$CHROOT/etc/ssl/certs/"
 cp /etc/resolv.conf "$CHROOT/etc/resolv.conf"
+
+missing=""
+for package in $PACKAGES; do
+    in_chroot dpkg-query -W -f='${Status}' "$package" 2>/dev/null \
+        | grep -q "install ok installed" || missing="$missing $package"
+done
+if [ -n "$missing" ]; then
+    log "installing in the chroot:$missing"
+    # shellcheck disable=SC2086
+    in_chroot /bin/sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -qq --no-install-recommends $missing" >/dev/null
+fi
 
 log "copying the checkout to $CHROOT/src"
 rm -rf "$CHROOT/src"
