@@ -14,6 +14,12 @@ VENV=${ZDU_VENV:-/opt/kolla-zdu/venv}
 
 bash "$ROOT/tools/ci/prepare-host.sh"
 export PATH="$VENV/bin:$PATH"
-kolla-zdu-lab up
+if ! kolla-zdu-lab up --profile demo; then
+    # A lab of another profile or size, from an earlier run on this host:
+    # the demo needs the three-node demo lab.
+    echo "bringing the lab up again as the three-node demo lab"
+    kolla-zdu-lab down
+    kolla-zdu-lab up --profile demo
+fi
 kolla-zdu-lab demo --strategy "${ZDU_STRATEGY:-auto}"
 echo "The lab is still running: kolla-zdu-lab status; kolla-zdu-lab down"
