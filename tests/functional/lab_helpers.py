@@ -138,11 +138,20 @@ def lab_leftovers():
                            "network {{.Name}}"))
 
 
+class HAProxyUnavailable(AssertionError):
+    """A node's HAProxy did not answer.
+
+    So it is while the loadbalancer handoff replaces its container.
+    """
+
+
 def haproxy_admin_states(node, backend):
     """Return {server: admin state bits} of ``backend`` in ``node``'s HAProxy.
 
     Read with the plugin's own agent on the node, as the plugin reads them;
     0 means ready, other values drain or maintenance.
+
+    :raises HAProxyUnavailable: when the agent got no answer.
     """
     import inspect
 
@@ -156,7 +165,13 @@ def haproxy_admin_states(node, backend):
         ["docker", "exec", node, "python3", "-c",
          inspect.getsource(lb_agent), request],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
-    answer = json.loads(proc.stdout.decode())
+    try:
+        answer = json.loads(proc.stdout.decode())
+    except ValueError:
+        answer = {"failed": True, "msg": proc.stdout.decode()[-500:]}
+    if answer.get("failed") or not answer.get("responses"):
+        raise HAProxyUnavailable("HAProxy on %s did not answer: %s"
+                                 % (node, answer.get("msg")))
     states = {}
     for line in answer["responses"][0].splitlines()[2:]:
         words = line.split()

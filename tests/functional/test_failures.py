@@ -175,7 +175,7 @@ class FailureTest(test_lab.LabTestMixin, unittest.TestCase):
                                             "killed-upgrade.log", ["node1"])
             killed_at = time.monotonic()
             released = helpers.wait_until(
-                lambda: not self.out_of_service("node1"),
+                lambda: self.out_of_service("node1") == [],
                 timeout=SHORT_LEASE_SECONDS + 60)
             print("servers %s were back in service %.0f s after the kill"
                   % (drained, time.monotonic() - killed_at))
@@ -202,7 +202,7 @@ class FailureTest(test_lab.LabTestMixin, unittest.TestCase):
         self.start_killed_run("buffer", config, "killed-buffer.log", NODES)
         killed_at = time.monotonic()
         released = helpers.wait_until(
-            lambda: not self.out_of_service(NODES[0]),
+            lambda: self.out_of_service(NODES[0]) == [],
             timeout=SHORT_LEASE_SECONDS + 60, interval=0.5)
         outage = time.monotonic() - killed_at
         print("a killed buffer run left the servers out of service %.1f s "
@@ -220,7 +220,14 @@ class FailureTest(test_lab.LabTestMixin, unittest.TestCase):
 
     @staticmethod
     def out_of_service(node):
-        """Return the kolla servers not ready in ``node``'s HAProxy."""
-        states = helpers.haproxy_admin_states(node, BACKEND)
+        """Return the kolla servers not ready in ``node``'s HAProxy.
+
+        None while that HAProxy does not answer: the run replaces it, one
+        loadbalancer host at a time, before it drains any server.
+        """
+        try:
+            states = helpers.haproxy_admin_states(node, BACKEND)
+        except helpers.HAProxyUnavailable:
+            return None
         return sorted(name for name, state in states.items()
                       if state and name in NODES)
