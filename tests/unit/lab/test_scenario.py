@@ -1,0 +1,79 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The lab's demo: one release step, plain then zero-downtime."""
+
+from unittest import mock
+
+from kolla_zdu_lab import errors
+from kolla_zdu_lab import scenario
+from tests.unit import base
+
+
+def _outcome(label):
+    return scenario.Outcome(label=label, report=mock.Mock(),
+                            upgrade_seconds=1.0, return_code=0,
+                            log_path='/x/%s.log' % label)
+
+
+class DemoTestCase(base.TestCase):
+
+    def run_demo(self, target):
+        calls = []
+
+        def upgrade(state_dir, version, label, strategy=None, **kwargs):
+            calls.append(('upgrade', version, label, strategy))
+            return _outcome(label)
+
+        def move_to(state_dir, version):
+            calls.append(('move', version))
+
+        with mock.patch.object(scenario, 'upgrade_under_probe', upgrade), \
+                mock.patch.object(scenario, 'move_to', move_to), \
+                mock.patch.object(scenario, 'enable_admin_socket',
+                                  return_value=False), \
+                mock.patch.object(scenario.settings_mod, 'load_settings'), \
+                mock.patch.object(scenario.kolla_config, 'read_target',
+                                  return_value=target), \
+                mock.patch.object(scenario.probe, 'format_comparison',
+                                  return_value='table') as table:
+            text = scenario.demo('/state')
+        return calls, text, table
+
+    def test_the_same_release_step_plain_then_zero_downtime(self):
+        calls, text, table = self.run_demo('2026.1')
+        self.assertEqual([('upgrade', '2026.2', 'plain', None),
+                          ('move', '2026.1'),
+                          ('upgrade', '2026.2', 'zero-downtime-auto',
+                           'auto')], calls)
+        self.assertEqual(['plain 2026.1->2026.2',
+                          '--zero-downtime (auto) 2026.1->2026.2'],
+                         table.call_args[0][1])
+        self.assertIn('plain: kolla-ansible upgrade exited 0', text)
+
+    def test_a_lab_elsewhere_moves_to_the_first_release_first(self):
+        calls, _text, _table = self.run_demo('v2')
+        self.assertEqual(('move', '2026.1'), calls[0])
+
+    def test_a_failed_move_names_its_log(self):
+        lab = mock.Mock()
+        lab.path.return_value = '/state/logs/move-to-2026.1.log'
+        with mock.patch.object(scenario.settings_mod, 'load_settings',
+                               return_value=lab), \
+                mock.patch.object(scenario, '_environment',
+                                  return_value={}), \
+                mock.patch.object(scenario, 'upgrade_command',
+                                  return_value=['kolla-ansible']), \
+                mock.patch.object(scenario.kolla_config, 'set_target'), \
+                mock.patch.object(scenario, '_run_upgrade', return_value=2):
+            error = self.assertRaises(errors.LabError, scenario.move_to,
+                                      '/state', '2026.1')
+        self.assertIn('/state/logs/move-to-2026.1.log', str(error))
