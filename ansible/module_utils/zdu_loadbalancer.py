@@ -37,7 +37,7 @@ import time
 
 BRIDGE_LABEL = 'org.openstack.kolla-zdu.bridge-of'
 ANCHOR_LABEL_SUFFIX = ':zdu'
-MIGRATE_SYSCTL = '/proc/sys/net/ipv4/tcp_migrate_req'
+MIGRATE_SYSCTL = 'sys/net/ipv4/tcp_migrate_req'
 SYSTEMD_DIR = '/etc/systemd/system'
 DROP_IN_NAME = 'zdu-no-restart.conf'
 _LISTEN_STATE = '0A'
@@ -245,14 +245,13 @@ class LoadbalancerWorker(object):
 
     def migrate_requests(self):
         """Let a closing listener hand its queue to the others."""
+        path = os.path.join(self.proc, MIGRATE_SYSCTL)
         try:
-            with open(os.path.join(self.proc, 'sys/net/ipv4/tcp_migrate_req')
-                      ) as current:
+            with open(path) as current:
                 if current.read().strip() == '1':
                     self.result['migrate_requests'] = True
                     return
-            with open(os.path.join(self.proc, 'sys/net/ipv4/tcp_migrate_req'),
-                      'w') as setting:
+            with open(path, 'w') as setting:
                 setting.write('1\n')
             self.result['migrate_requests'] = True
         except OSError as error:
@@ -362,31 +361,26 @@ class LoadbalancerWorker(object):
 
     # keepalived and the VIP.
 
-    def stop_container(self):
+    def set_running(self, running):
+        """Start or stop the container, through its kolla unit if any."""
         container = self.params['container']
         state = self.inspect(container)
-        if state is None or not state[0]:
+        if state is None or state[0] == running:
             return
         self.changed = True
         if self.module.check_mode:
             return
+        verb = 'start' if running else 'stop'
         if self.has_unit(container):
-            self.command(['systemctl', 'stop', unit_name(container)])
+            self.command(['systemctl', verb, unit_name(container)])
         else:
-            self.command([self.engine, 'stop', container])
+            self.command([self.engine, verb, container])
+
+    def stop_container(self):
+        self.set_running(False)
 
     def start_container(self):
-        container = self.params['container']
-        state = self.inspect(container)
-        if state is None or state[0]:
-            return
-        self.changed = True
-        if self.module.check_mode:
-            return
-        if self.has_unit(container):
-            self.command(['systemctl', 'start', unit_name(container)])
-        else:
-            self.command([self.engine, 'start', container])
+        self.set_running(True)
 
     def addresses_on(self, interface=None, but=None):
         """Return the addresses on ``interface``, or on all but ``but``."""

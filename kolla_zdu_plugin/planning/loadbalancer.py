@@ -48,14 +48,18 @@ def _steps(host, lb, conf):
                       container=haproxy,
                       window=conf.loadbalancer.soft_stop_timeout),
         ]
+
+    def vip_step(action, detail):
+        return plan.Step(host, action, detail, container=keepalived,
+                         loadbalancers=tuple(peers),
+                         window=conf.loadbalancer.failover_hold_timeout)
+
     if keepalived and peers:
-        steps.append(plan.Step(
-            host, plan.HOLD_VIP,
+        steps.append(vip_step(
+            plan.HOLD_VIP,
             'if %s holds %s when the batch runs: stop %s on %s (no '
             'failover from here on) and anchor the VIP on the loopback'
-            % (host, ', '.join(lb.addresses), keepalived, ', '.join(peers)),
-            container=keepalived, loadbalancers=tuple(peers),
-            window=conf.loadbalancer.failover_hold_timeout))
+            % (host, ', '.join(lb.addresses), keepalived, ', '.join(peers))))
     steps.append(plan.Step(
         host, plan.RECREATE,
         "kolla-ansible's loadbalancer role and handlers recreate %s"
@@ -73,13 +77,11 @@ def _steps(host, lb, conf):
                       window=conf.loadbalancer.soft_stop_timeout),
         ]
     if keepalived and peers:
-        steps.append(plan.Step(
-            host, plan.RELEASE_VIP,
+        steps.append(vip_step(
+            plan.RELEASE_VIP,
             'if held: wait until %s holds the VIP again, take it off the '
             'loopback and start %s on %s'
-            % (keepalived, keepalived, ', '.join(peers)),
-            container=keepalived, loadbalancers=tuple(peers),
-            window=conf.loadbalancer.failover_hold_timeout))
+            % (keepalived, keepalived, ', '.join(peers))))
     return tuple(steps)
 
 

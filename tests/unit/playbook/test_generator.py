@@ -47,6 +47,17 @@ def _plan(conf, *services, loadbalancer=None):
     return upgrade_plan
 
 
+def _multinode(test, site_playbooks, **overrides):
+    """Plan and build kolla-ansible's multinode inventory, checked."""
+    conf = test.make_conf(**overrides)
+    target = deployment.Deployment([base.MULTINODE], test.config_dir, ())
+    service_map = builder.ServiceMapBuilder(target).build()
+    upgrade_plan = planner.make_plan(service_map, conf,
+                                     loader.StrategyRegistry(conf))
+    generator.check(upgrade_plan)
+    return upgrade_plan, generator.build(upgrade_plan, conf, site_playbooks)
+
+
 def _roles(playbook):
     return [play['roles'][0] for play in playbook if 'roles' in play]
 
@@ -55,15 +66,7 @@ class ThinPlaybookTestCase(base.TestCase):
     """On kolla-ansible's multinode inventory, every service planned."""
 
     def multinode_playbook(self, **overrides):
-        conf = self.make_conf(**overrides)
-        target = deployment.Deployment([base.MULTINODE], self.config_dir,
-                                       ())
-        service_map = builder.ServiceMapBuilder(target).build()
-        upgrade_plan = planner.make_plan(service_map, conf,
-                                         loader.StrategyRegistry(conf))
-        generator.check(upgrade_plan)
-        return upgrade_plan, generator.build(upgrade_plan, conf,
-                                             ['/x/site.yml'])
+        return _multinode(self, ['/x/site.yml'], **overrides)
 
     def assert_thin(self, playbook):
         for play in playbook:
@@ -125,14 +128,7 @@ class LoadBalancerPlaysTestCase(base.TestCase):
     """The loadbalancer's handoff, on kolla-ansible's multinode inventory."""
 
     def build(self, **overrides):
-        conf = self.make_conf(**overrides)
-        target = deployment.Deployment([base.MULTINODE], self.config_dir,
-                                       ())
-        service_map = builder.ServiceMapBuilder(target).build()
-        upgrade_plan = planner.make_plan(service_map, conf,
-                                         loader.StrategyRegistry(conf))
-        generator.check(upgrade_plan)
-        return upgrade_plan, generator.build(upgrade_plan, conf, [])
+        return _multinode(self, [], **overrides)
 
     def test_one_play_per_loadbalancer_host_with_its_peers(self):
         upgrade_plan, playbook = self.build()
