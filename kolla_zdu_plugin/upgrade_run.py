@@ -80,7 +80,7 @@ def prepare(parsed_args):
         json.dump(upgrade_plan.to_dict(), stream, indent=2)
     workspace.prepare(run_dir, kolla_dir, sites[0])
     upgraded = [service_plan for service_plan in upgrade_plan.services
-                if service_plan.batches]
+                if service_plan.batches] + list(upgrade_plan.serial_roles)
     passes = [site_pass.write(run_dir, site, upgraded) for site in sites]
     playbook = generator.write(
         run_dir,

@@ -35,6 +35,8 @@ SOFT_STOP = 'soft-stop'
 HOLD_VIP = 'hold-vip'
 RETIRE_BRIDGE = 'retire-bridge'
 RELEASE_VIP = 'release-vip'
+# A role applied one host at a time: the wait before the next host.
+SETTLE = 'settle'
 
 # The mechanisms a service plan's ``chosen`` names.
 ROLLING = 'rolling'
@@ -42,6 +44,7 @@ PARALLEL = 'parallel'
 BUFFER = 'buffer'
 PARALLEL_BUFFER = 'parallel+buffer'
 HANDOFF = 'handoff'
+SERIAL = 'serial'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -185,6 +188,38 @@ class LoadBalancerPlan:
 
 
 @dataclasses.dataclass(frozen=True)
+class SerialRolePlan:
+    """A kolla role applied one host at a time, before the services.
+
+    :param role: the kolla role, which is also the inventory group.
+    :param containers: the ``(service, container, image)`` of the role.
+    :param addresses: ``(host, address)`` where each host listens.
+    """
+
+    role: str
+    group: str
+    hosts: typing.Tuple[str, ...]
+    containers: typing.Tuple[typing.Tuple[str, str, str], ...]
+    batches: typing.Tuple[Batch, ...]
+    reason: str
+    addresses: typing.Tuple[typing.Tuple[str, str], ...] = ()
+
+    def address_of(self, host):
+        """Return the address ``host`` listens on."""
+        return dict(self.addresses).get(host, host)
+
+    @property
+    def project(self):
+        """The role, as the site pass names what a play applies."""
+        return self.role
+
+    @property
+    def steps(self):
+        """Return every step, batch after batch."""
+        return tuple(step for batch in self.batches for step in batch.steps)
+
+
+@dataclasses.dataclass(frozen=True)
 class UpgradePlan:
     """The plan of a whole zero-downtime upgrade.
 
@@ -192,6 +227,8 @@ class UpgradePlan:
         the run applies.
     :param loadbalancer: the loadbalancer role's own upgrade, run before
         the services', or None when kolla's handlers do it.
+    :param serial_roles: the roles applied one host at a time after the
+        loadbalancer and before the services.
     """
 
     services: typing.Tuple[ServicePlan, ...]
@@ -199,6 +236,7 @@ class UpgradePlan:
     notes: typing.Tuple[str, ...] = ()
     bounds: typing.Optional[typing.Any] = None
     loadbalancer: typing.Optional[LoadBalancerPlan] = None
+    serial_roles: typing.Tuple[SerialRolePlan, ...] = ()
 
     def to_dict(self):
         """Return the plan as plain data for JSON, bounds included."""

@@ -18,6 +18,7 @@ from kolla_zdu_plugin import exceptions
 from kolla_zdu_plugin.planning import bounds
 from kolla_zdu_plugin.planning import loadbalancer
 from kolla_zdu_plugin.planning import plan
+from kolla_zdu_plugin.planning import serial_roles
 from kolla_zdu_plugin.strategies import base
 from kolla_zdu_plugin.strategies import loader
 
@@ -104,6 +105,7 @@ def make_plan(service_map, conf, registry=None):
     """
     _check_overrides(service_map, conf)
     _check_loadbalancers(service_map, conf)
+    serial_roles.check_roles(conf)
     run_bounds = bounds.from_conf(conf, migrates(service_map))
     bounds.check_lease(run_bounds, conf)
     registry = registry or loader.StrategyRegistry(conf)
@@ -118,4 +120,6 @@ def make_plan(service_map, conf, registry=None):
                             loadbalancers=service_map.loadbalancers,
                             notes=service_map.notes, bounds=run_bounds,
                             loadbalancer=loadbalancer.plan_loadbalancer(
+                                service_map, conf),
+                            serial_roles=serial_roles.plan_serial_roles(
                                 service_map, conf))

@@ -69,6 +69,15 @@ def _loadbalancer_lines(lb_plan):
     return lines
 
 
+def _serial_role_lines(role_plan):
+    lines = ['', '%s (role %s, containers %s): one host at a time, before '
+             'the services' % (role_plan.role, role_plan.role, ', '.join(
+                 entry[1] for entry in role_plan.containers)),
+             '  why: %s' % role_plan.reason]
+    lines.extend(_batch_lines(role_plan.batches))
+    return lines
+
+
 def as_table(upgrade_plan):
     """Return the plan as text: a header per service, a line per step.
 
@@ -80,6 +89,8 @@ def as_table(upgrade_plan):
     if upgrade_plan.bounds is not None:
         lines.append(_bounds(upgrade_plan))
     lines.extend(_loadbalancer_lines(upgrade_plan.loadbalancer))
+    for role_plan in upgrade_plan.serial_roles:
+        lines.extend(_serial_role_lines(role_plan))
     for service_plan in upgrade_plan.services:
         lines.append('')
         lines.append('%s (%s, container %s): %s' % (

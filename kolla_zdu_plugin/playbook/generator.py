@@ -25,6 +25,7 @@ import yaml
 from kolla_zdu_plugin import exceptions
 from kolla_zdu_plugin.planning import plan
 from kolla_zdu_plugin.playbook import loadbalancer_plays
+from kolla_zdu_plugin.playbook import serial_role_plays
 
 PLAYBOOK_NAME = 'zdu-upgrade.yml'
 VARS_NAME = 'zdu-vars.yml'
@@ -105,6 +106,7 @@ def check_batch(service_plan, batch):
 def check(upgrade_plan):
     """Refuse, before anything is written, a plan no role carries out."""
     loadbalancer_plays.check(upgrade_plan.loadbalancer)
+    serial_role_plays.check(upgrade_plan.serial_roles)
     for service_plan in upgrade_plan.services:
         for batch in service_plan.batches:
             check_batch(service_plan, batch)
@@ -317,6 +319,8 @@ def build(upgrade_plan, conf, site_playbooks):
     playbook = preflight(upgrade_plan, conf)
     playbook.extend(loadbalancer_plays.plays(upgrade_plan.loadbalancer,
                                              _play))
+    playbook.extend(serial_role_plays.plays(upgrade_plan.serial_roles,
+                                            _play))
     for service_plan in acting:
         playbook.extend(service_plays(service_plan, upgrade_plan.bounds))
     playbook.extend({'import_playbook': os.path.abspath(path)}

@@ -27,6 +27,9 @@ LOG = logging.getLogger(__name__)
 LOADBALANCER_ROLE = 'loadbalancer'
 LOADBALANCER_SERVICES = ('haproxy', 'keepalived', 'proxysql')
 HAPROXY_CONFIG_ROLE = 'haproxy-config'
+# The roles without an HAProxy frontend that can go one host at a time:
+# their services variable and the port their clients connect to.
+SERIAL_ROLES = {'memcached': ('memcached_services', 'memcached_port')}
 # The stand-in address of a host whose address only the live host knows
 # (no api_interface_address or ansible_host in the inventory): kolla's
 # filters need an address, and servers show the host's name instead.
@@ -168,7 +171,42 @@ class ServiceMapBuilder(object):
                                 loadbalancers=loadbalancers,
                                 notes=tuple(self.notes),
                                 loadbalancer=self._loadbalancer(
-                                    loadbalancers))
+                                    loadbalancers),
+                                serial_roles=self._serial_roles())
+
+    def _serial_roles(self):
+        """Return every enabled role of ``SERIAL_ROLES``, as kolla has it."""
+        found = []
+        for role, (services_var, port_var) in sorted(SERIAL_ROLES.items()):
+            if role not in self._role_paths:
+                continue
+            hosts = tuple(self.deployment.groups.get(role, ()))
+            if not hosts:
+                continue
+            resolver = self.resolver_for(hosts[0], role)
+            if not self._flag(resolver, '{{ enable_%s }}' % role):
+                continue
+            try:
+                services = resolver.raw(services_var)
+            except KeyError:
+                continue
+            containers = []
+            for name, raw in sorted(services.items()):
+                if isinstance(raw, dict) and self._flag(
+                        resolver, raw.get('enabled', False)):
+                    containers.append((name, str(self._render(
+                        resolver, raw.get('container_name'), name)), str(
+                        self._render(resolver, raw.get('image'), ''))))
+            port = _number(self._render(resolver, '{{ %s }}' % port_var,
+                                        None))
+            if not containers or port is None:
+                continue
+            found.append(model.SerialRole(
+                role=role, group=role, hosts=hosts,
+                containers=tuple(containers), port=port,
+                addresses=tuple((host, self._address(host)[0])
+                                for host in hosts)))
+        return tuple(found)
 
     def _loadbalancer(self, hosts):
         """Return kolla's loadbalancer role as its first host sees it."""

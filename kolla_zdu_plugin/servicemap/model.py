@@ -157,13 +157,48 @@ class LoadBalancer:
 
 
 @dataclasses.dataclass(frozen=True)
+class SerialRole:
+    """A kolla role with no HAProxy frontend, whose clients use every host.
+
+    Clients (memcached's, for example) spread their use over every host of
+    the role, so the role can go one host at a time, each host gated on
+    its port.
+
+    :param containers: the ``(service, container, image)`` of each enabled
+        container of the role.
+    :param addresses: ``(host, address)`` where each host listens.
+    """
+
+    role: str
+    group: str
+    hosts: typing.Tuple[str, ...]
+    containers: typing.Tuple[typing.Tuple[str, str, str], ...]
+    port: int
+    addresses: typing.Tuple[typing.Tuple[str, str], ...] = ()
+
+    @property
+    def project(self):
+        """The role, as the site pass names what a play applies."""
+        return self.role
+
+    def address_of(self, host):
+        """Return the address ``host`` listens on."""
+        return dict(self.addresses).get(host, host)
+
+
+@dataclasses.dataclass(frozen=True)
 class ServiceMap:
-    """Every enabled HAProxy-fronted service of a deployment."""
+    """Every enabled HAProxy-fronted service of a deployment.
+
+    :param serial_roles: the roles without a frontend that can go one host
+        at a time (see :class:`SerialRole`).
+    """
 
     services: typing.Tuple[Service, ...]
     loadbalancers: typing.Tuple[str, ...]
     notes: typing.Tuple[str, ...] = ()
     loadbalancer: typing.Optional[LoadBalancer] = None
+    serial_roles: typing.Tuple[SerialRole, ...] = ()
 
     def by_name(self):
         """Return the services keyed by service name."""

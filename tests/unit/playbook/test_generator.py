@@ -23,6 +23,7 @@ from kolla_zdu_plugin.planning import plan
 from kolla_zdu_plugin.planning import planner
 from kolla_zdu_plugin.playbook import generator
 from kolla_zdu_plugin.playbook import loadbalancer_plays
+from kolla_zdu_plugin.playbook import serial_role_plays
 from kolla_zdu_plugin.playbook import workspace
 from kolla_zdu_plugin.servicemap import builder
 from kolla_zdu_plugin.servicemap import deployment
@@ -37,10 +38,11 @@ PLAY_KEYS = {'name', 'hosts', 'gather_facts', 'any_errors_fatal',
              'vars_files', 'module_defaults', 'roles'}
 
 
-def _plan(conf, *services, loadbalancer=None):
+def _plan(conf, *services, loadbalancer=None, serial_roles=()):
     service_map = model.ServiceMap(services=tuple(services),
                                    loadbalancers=('lb1', 'lb2'),
-                                   loadbalancer=loadbalancer)
+                                   loadbalancer=loadbalancer,
+                                   serial_roles=tuple(serial_roles))
     upgrade_plan = planner.make_plan(service_map, conf,
                                      loader.StrategyRegistry(conf))
     generator.check(upgrade_plan)
@@ -56,6 +58,20 @@ def _multinode(test, site_playbooks, **overrides):
                                      loader.StrategyRegistry(conf))
     generator.check(upgrade_plan)
     return upgrade_plan, generator.build(upgrade_plan, conf, site_playbooks)
+
+
+def _refused_when_swapped(test, one_host_plan, check):
+    """Swap the first two steps of the first batch; return check's refusal.
+
+    :param one_host_plan: a plan of one-host batches (``batches``).
+    """
+    batch = one_host_plan.batches[0]
+    swapped = plan.Batch(hosts=batch.hosts, mechanism=batch.mechanism,
+                         steps=(batch.steps[1], batch.steps[0])
+                         + batch.steps[2:])
+    with test.assertRaises(exceptions.PreflightError) as caught:
+        check(dataclasses.replace(one_host_plan, batches=(swapped,)))
+    return str(caught.exception)
 
 
 def _roles(playbook):
@@ -121,7 +137,70 @@ class ThinPlaybookTestCase(base.TestCase):
                          roles[-3:])
         hosts = len(_plan_.loadbalancer.hosts)
         self.assertEqual(['zdu_loadbalancer'] * hosts, roles[3:3 + hosts])
-        self.assertEqual({'zdu_service'}, set(roles[3 + hosts:-3]))
+        serial = sum(len(rp.batches) for rp in _plan_.serial_roles)
+        self.assertEqual(3, serial)
+        self.assertEqual(['zdu_serial_role'] * serial,
+                         roles[3 + hosts:3 + hosts + serial])
+        self.assertEqual({'zdu_service'}, set(roles[3 + hosts + serial:-3]))
+
+
+class SerialRolePlaysTestCase(base.TestCase):
+    """memcached one host at a time, on kolla-ansible's multinode inventory."""
+
+    def build(self, **overrides):
+        return _multinode(self, [], **overrides)
+
+    def serial_plays(self, playbook):
+        return [play for play in playbook
+                if play['roles'][0]['role'] == 'zdu_serial_role']
+
+    def test_one_play_per_memcached_host_in_inventory_order(self):
+        upgrade_plan, playbook = self.build()
+        memcached = upgrade_plan.serial_roles[0]
+        self.assertEqual('memcached', memcached.role)
+        self.assertEqual(('control01', 'control02', 'control03'),
+                         memcached.hosts)
+        self.assertEqual('memcached', memcached.containers[0][1])
+        plays = self.serial_plays(playbook)
+        self.assertEqual([[host] for host in memcached.hosts],
+                         [play['hosts'] for play in plays])
+        for play in plays:
+            role = play['roles'][0]
+            self.assertEqual('memcached', role['zdu_serial_role_name'])
+            self.assertEqual(11211, role['zdu_serial_role_port'])
+            self.assertEqual(memcached.address_of(play['hosts'][0]),
+                             role['zdu_serial_role_address'])
+            self.assertEqual(60, role['zdu_serial_role_ready_timeout'])
+            self.assertEqual(10, role['zdu_serial_role_settle_time'])
+        self.assertEqual(
+            list(serial_role_plays.ROLE_STEPS),
+            [step.action for step in memcached.batches[0].steps])
+
+    def test_options_reach_the_steps_and_the_role(self):
+        upgrade_plan, playbook = self.build(serial_roles={
+            'settle_time': 0, 'ready_timeout': 30})
+        role = self.serial_plays(playbook)[0]['roles'][0]
+        self.assertEqual(0, role['zdu_serial_role_settle_time'])
+        self.assertEqual(30, role['zdu_serial_role_ready_timeout'])
+
+    def test_no_roles_leaves_memcached_to_kolla(self):
+        upgrade_plan, playbook = self.build(serial_roles={'roles': []})
+        self.assertEqual((), upgrade_plan.serial_roles)
+        self.assertFalse(self.serial_plays(playbook))
+
+    def test_an_unknown_role_is_refused_before_planning(self):
+        with self.assertRaises(exceptions.ConfigError) as caught:
+            self.build(serial_roles={'roles': ['memcached', 'rabbitmq']})
+        self.assertIn('[serial_roles] roles', str(caught.exception))
+        self.assertIn('rabbitmq', str(caught.exception))
+
+    def test_a_batch_the_role_does_not_carry_out_is_refused(self):
+        upgrade_plan, _playbook = self.build()
+        role_plan = upgrade_plan.serial_roles[0]
+        message = _refused_when_swapped(
+            self, role_plan, lambda broken: serial_role_plays.check([broken]))
+        self.assertIn('wait-ready, recreate', message)
+        self.assertIn(role_plan.batches[0].hosts[0], message)
 
 
 class LoadBalancerPlaysTestCase(base.TestCase):
@@ -184,15 +263,9 @@ class LoadBalancerPlaysTestCase(base.TestCase):
     def test_a_batch_the_role_does_not_carry_out_is_refused(self):
         upgrade_plan, _playbook = self.build()
         lb = upgrade_plan.loadbalancer
-        batch = lb.batches[0]
-        swapped = plan.Batch(hosts=batch.hosts, mechanism=batch.mechanism,
-                             steps=(batch.steps[1], batch.steps[0])
-                             + batch.steps[2:])
-        broken = dataclasses.replace(lb, batches=(swapped,))
-        with self.assertRaises(exceptions.PreflightError) as caught:
-            loadbalancer_plays.check(broken)
-        self.assertIn('soft-stop, bridge', str(caught.exception))
-        self.assertIn(batch.hosts[0], str(caught.exception))
+        message = _refused_when_swapped(self, lb, loadbalancer_plays.check)
+        self.assertIn('soft-stop, bridge', message)
+        self.assertIn(lb.batches[0].hosts[0], message)
 
 
 class BatchVarsTestCase(base.TestCase):

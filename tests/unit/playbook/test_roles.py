@@ -21,6 +21,7 @@ the plan.
 import dataclasses
 import json
 import os
+import socket
 import subprocess
 import sys
 
@@ -52,12 +53,15 @@ class RoleRun(object):
 
     def __init__(self, test, strategy, fail=(), globals_yml=None,
                  missing=(), database_steps=(), config_name='etc',
-                 loadbalancer=None, vip_holder='', **overrides):
+                 loadbalancer=None, vip_holder='', serial_roles=(),
+                 **overrides):
         self.test = test
         self.vip_holder = vip_holder
         self.config_name = config_name
         self.missing = missing
         self.globals = globals_yml or {'kolla_action': 'upgrade'}
+        if 'serial_roles_options' in overrides:
+            overrides['serial_roles'] = overrides.pop('serial_roles_options')
         conf = test.make_conf(zdu=dict({'strategy': strategy},
                                        **overrides.pop('zdu', {})),
                               **overrides)
@@ -71,7 +75,8 @@ class RoleRun(object):
                 model.Container(service='api-worker', name='api_worker',
                                 hosts=HOSTS)))
         self.plan = test_generator._plan(conf, service,
-                                         loadbalancer=loadbalancer)
+                                         loadbalancer=loadbalancer,
+                                         serial_roles=serial_roles)
         self.run_dir = os.path.join(test.config_dir, 'run')
         os.makedirs(self.run_dir)
         self._lay_out()
@@ -459,3 +464,61 @@ class LoadBalancerRoleTestCase(base.TestCase):
         self.assertFalse([call for call in calls if call[1] == 'lb2'
                           and call[0] != 'start_container keepalived'
                           and call[0] != 'stop_container keepalived'])
+
+
+def _memcached(port):
+    return model.SerialRole(
+        role='memcached', group='memcached', hosts=HOSTS,
+        containers=(('memcached', 'memcached', 'registry/memcached:2'),),
+        port=port, addresses=tuple((host, '127.0.0.1') for host in HOSTS))
+
+
+class SerialRoleRoleTestCase(base.TestCase):
+    """The zdu_serial_role role applies kolla's role one host at a time."""
+
+    def listening_port(self):
+        listener = socket.socket()
+        listener.bind(('127.0.0.1', 0))
+        listener.listen(16)
+        self.addCleanup(listener.close)
+        return listener.getsockname()[1]
+
+    def memcached_calls(self, run):
+        return [(call['key'], call['host']) for call in run.calls
+                if call['role'] == 'memcached']
+
+    def play_names(self, run):
+        return [line for line in run.output.splitlines()
+                if line.startswith('PLAY [')]
+
+    def test_each_host_in_turn_before_the_services(self):
+        run = RoleRun(self, 'rolling',
+                      serial_roles=[_memcached(self.listening_port())],
+                      serial_roles_options={'settle_time': 0})
+        self.assertEqual(0, run.code, run.output[-4000:])
+        self.assertEqual(
+            [('recreate_or_restart_container memcached', host)
+             for host in HOSTS], self.memcached_calls(run))
+        names = self.play_names(run)
+        serial = [i for i, name in enumerate(names)
+                  if 'zdu | memcached | serial |' in name]
+        first_service = next(i for i, name in enumerate(names)
+                             if 'zdu | api |' in name)
+        self.assertEqual(2, len(serial))
+        self.assertLess(max(serial), first_service)
+
+    def test_a_host_that_does_not_listen_stops_the_run_there(self):
+        probe = socket.socket()
+        probe.bind(('127.0.0.1', 0))
+        unused = probe.getsockname()[1]
+        probe.close()
+        run = RoleRun(self, 'rolling', serial_roles=[_memcached(unused)],
+                      serial_roles_options={'settle_time': 0,
+                                            'ready_timeout': 1})
+        self.assertNotEqual(0, run.code)
+        self.assertEqual([('recreate_or_restart_container memcached',
+                           HOSTS[0])], self.memcached_calls(run))
+        self.assertIn('memcached on %s does not listen on 127.0.0.1:%d'
+                      % (HOSTS[0], unused), run.output)
+        self.assertFalse([name for name in self.play_names(run)
+                          if 'zdu | api |' in name])

@@ -14,6 +14,7 @@ import os
 import yaml
 
 from kolla_zdu_plugin import exceptions
+from kolla_zdu_plugin.planning import plan
 from kolla_zdu_plugin.playbook import site_pass
 from tests.unit import base
 
@@ -115,3 +116,12 @@ class SitePassTestCase(base.TestCase):
             exceptions.ConfigError, site_pass.write, self.run_dir,
             '/nonexistent/site.yml', [base.make_service('api')])
         self.assertIn('/nonexistent/site.yml', str(error))
+
+    def test_leaves_out_kolla_memcached_play_after_the_serial_plays(self):
+        site = os.path.join(base.KOLLA_DIR, 'site.yml')
+        memcached = plan.SerialRolePlan(
+            role='memcached', group='memcached', hosts=('control01',),
+            containers=(('memcached', 'memcached', 'img'),), batches=(),
+            reason='')
+        _path, skipped = site_pass.write(self.run_dir, site, [memcached])
+        self.assertEqual(['Apply role memcached'], skipped)
