@@ -137,7 +137,7 @@ class FailureTest(test_lab.LabTestMixin, unittest.TestCase):
                                    timeout=60)
         self.assertEqual(0, code, output)
         self.assert_clean_cluster(self.env, "v1", NODES)
-        self.assert_deploy_changes_nothing(self.env, NODES)
+        self.assert_deploy_changes_nothing(NODES)
 
     def start_killed_run(self, strategy, config, log_name, out_nodes):
         """Start an upgrade; kill it once ``out_nodes`` are out of service.

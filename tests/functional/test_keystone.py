@@ -9,28 +9,31 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""Keystone, deployed by kolla-ansible's own role, upgraded under load.
+"""Keystone's release upgrade on the real path, under load.
 
-The lab's keystone profile runs kolla-ansible's site.yml with keystone,
-memcached and kolla's common services on three nodes behind HAProxy, and a
-MariaDB server beside them. The probe issues and validates real tokens
-through keystoneauth. A plain ``kolla-ansible upgrade`` from 29.1.0 to
-30.0.0 is measured first; then the lab goes back to 29.1.0 (the database
-dump taken at 29.1.0, then ``kolla-ansible deploy``) and
-``kolla-ansible upgrade --zero-downtime`` must move every node to 30.0.0,
-with the database contracted, without one failed request.
+The lab's keystone profile runs kolla-ansible's own site.yml with keystone,
+memcached, cron, kolla-toolbox, HAProxy and keepalived on three nodes.
+kolla-ansible 22.2 deploys 2026.1 (keystone 29.1.0); kolla-ansible 23.0,
+on the lab's trixie deploy host, upgrades to 2026.2 (keystone 30.0.0, every
+image new) while the probe issues and validates tokens through the VIP. A
+plain upgrade is the baseline; the lab then goes back to 2026.1 (the
+database dump taken at 29.1.0, then kolla-ansible 22.2's deploy) and
+``kolla-ansible upgrade --zero-downtime`` must reach 2026.2 with the
+database contracted, without one failed request.
 """
 
 import json
 import os
 import unittest
 
+from kolla_zdu_lab import keystone_lab
 from kolla_zdu_lab import scenario
 from tests.functional import lab_helpers as helpers
 from tests.functional import test_lab
 
 NODES = ["node1", "node2", "node3"]
 OLD, NEW = "29.1.0", "30.0.0"
+FIRST_RELEASE, RELEASE = "2026.1", "2026.2"
 # Half the requests issue a token (password authentication), half validate
 # one. The lab's three keystones share two cores with everything else and
 # serve about 50 token requests/s when nothing else runs; while the upgrade
@@ -59,8 +62,12 @@ class KeystoneUpgradeTest(test_lab.LabTestMixin, unittest.TestCase):
                          % output[-6000:])
         self.assertIn("keystone through the VIP", output)
 
-    def assert_release(self, version):
-        """Every node runs keystone ``version``; the database is current."""
+    def assert_release(self, release, version):
+        """Every node runs ``release``'s images and keystone ``version``.
+
+        The database is expanded, migrated and contracted to it.
+        """
+        self.assert_images_of(release, NODES)
         status = helpers.lab_status()
         self.assertEqual(sorted(NODES),
                          sorted(node["name"] for node in status["nodes"]))
@@ -70,9 +77,7 @@ class KeystoneUpgradeTest(test_lab.LabTestMixin, unittest.TestCase):
         self.assertTrue(status["vip_serves"].startswith("identity v3"),
                         status["vip_serves"])
         for node in NODES:
-            code, output = helpers.run(
-                ["docker", "exec", node, "docker", "exec", "keystone",
-                 "keystone-manage", "db_sync", "--check"], timeout=120)
+            code, output = keystone_lab.database_status(node)
             self.assertEqual(0, code, "%s: db_sync --check: %s"
                              % (node, output))
 
@@ -87,55 +92,70 @@ class KeystoneUpgradeTest(test_lab.LabTestMixin, unittest.TestCase):
 
     def upgrade_keystone(self, label, strategy=None):
         outcome = scenario.upgrade_under_probe(
-            helpers.state_dir(), NEW, label, strategy=strategy, rate=RATE,
+            helpers.state_dir(), RELEASE, label, strategy=strategy, rate=RATE,
             min_requests=MIN_REQUESTS, output_dir=self.output_dir())
         with open(outcome.log_path) as stream:
             log = stream.read()
         self.assertEqual(0, outcome.return_code,
                          "%s upgrade failed:\n%s" % (label, log[-6000:]))
+        # kolla-ansible 23 runs on the trixie deploy host.
+        self.assertIn("/opt/kolla-zdu-deploy-23", log)
         summary = outcome.report.summary
         return outcome, summary, log
 
-    def test_plain_then_zero_downtime_upgrade(self):
+    def restore_first_release(self):
+        code, output = helpers.lab("restore", FIRST_RELEASE)
+        self.assertEqual(0, code, output[-4000:])
+        self.assert_release(FIRST_RELEASE, OLD)
+
+    def test_plain_then_zero_downtime_release_upgrade(self):
         with helpers.lab_lock():
             self.bring_up_keystone()
             if any(node["serves"] != "keystone %s" % OLD
-                   for node in helpers.lab_status()["nodes"]):
-                # A lab an earlier run left at the new release.
-                code, output = helpers.lab("restore", OLD)
-                self.assertEqual(0, code, output[-4000:])
-            self.assert_release(OLD)
+                   for node in helpers.lab_status()["nodes"]) or \
+                    helpers.lab_status()["target"] != FIRST_RELEASE:
+                # A lab an earlier run left elsewhere.
+                self.restore_first_release()
+            self.assert_release(FIRST_RELEASE, OLD)
             results = {}
 
             baseline, summary, _log = self.upgrade_keystone("keystone-plain")
             results["plain"] = dict(summary["totals"],
-                                    seconds=baseline.upgrade_seconds)
-            self.assert_release(NEW)
+                                    seconds=baseline.upgrade_seconds,
+                                    latency=summary["latency"])
+            self.assert_release(RELEASE, NEW)
             # kolla-ansible restarts every keystone at once: the probe sees
             # it, which shows that its token requests can fail.
             self.assertGreater(summary["totals"]["failed"], 0, summary)
 
-            code, output = helpers.lab("restore", OLD)
-            self.assertEqual(0, code, output[-4000:])
-            self.assert_release(OLD)
+            self.restore_first_release()
 
             outcome, summary, log = self.upgrade_keystone(
                 "keystone-zero-downtime", strategy="auto")
             totals = summary["totals"]
             results["zero-downtime"] = dict(
                 totals, seconds=outcome.upgrade_seconds,
+                latency=summary["latency"],
                 by_operation=summary.get("by_operation"))
-            self.assertIn("auto:rolling", log)
-            # The rolling plays ran keystone's role on every keystone host,
-            # so kolla's site.yml pass after them leaves its play out.
-            self.assertIn("ran their roles: Apply role keystone", log)
-            self.assertNotIn("PLAY [Apply role keystone]", log)
-            self.assert_every_request_answered(
-                totals, "keystone-zero-downtime", MIN_REQUESTS)
-            self.assert_release(NEW)
-            self.assert_all_servers_ready()
-
             with open(os.path.join(self.output_dir(), "keystone.json"),
                       "w") as stream:
                 json.dump(results, stream, indent=2)
             print(json.dumps(results, indent=2))
+            self.assertIn("auto:rolling", log)
+            for node in NODES:
+                self.assertIn("zdu | loadbalancer | handoff | %s" % node, log)
+                self.assertIn("zdu | memcached | serial | %s" % node, log)
+            # The zero-downtime plays ran keystone's and memcached's roles
+            # on every host, so kolla's site.yml pass leaves their plays out.
+            self.assertIn("Apply role keystone", log.split(
+                "ran their roles: ")[1].splitlines()[0])
+            self.assertIn("Apply role memcached", log.split(
+                "ran their roles: ")[1].splitlines()[0])
+            self.assertNotIn("PLAY [Apply role keystone]", log)
+            self.assertNotIn("PLAY [Apply role memcached]", log)
+            self.assert_every_request_answered(
+                totals, "keystone-zero-downtime", MIN_REQUESTS)
+            self.assert_release(RELEASE, NEW)
+            self.assert_all_servers_ready()
+            self.assert_loadbalancer_whole(NODES)
+            self.assert_deploy_changes_nothing(NODES)

@@ -20,6 +20,7 @@ there with the same number of nodes is reused.
 
 import os
 import unittest
+import urllib.parse
 
 from kolla_zdu_lab import scenario
 from tests.functional import lab_helpers as helpers
@@ -145,17 +146,44 @@ class LabTestMixin(object):
             self.assertEqual({n: 0 for n in nodes}, states,
                              "servers left out of service in %s" % node)
 
-    def assert_deploy_changes_nothing(self, env, nodes):
-        """A following ``kolla-ansible deploy`` recreates no container."""
+    def assert_deploy_changes_nothing(self, nodes):
+        """A following ``kolla-ansible deploy`` recreates no container.
+
+        It is the deploy of the kolla-ansible of the lab's release, on its
+        deploy host.
+        """
         before = {node: helpers.container_ids(node) for node in nodes}
-        code, output = helpers.run(
-            ["kolla-ansible", "deploy", "-i", env["LAB_INVENTORY"],
-             "--configdir", env["LAB_CONFIGDIR"], "-p", env["LAB_PLAYBOOK"]],
-            timeout=helpers.UPGRADE_TIMEOUT, env=env)
+        code, output = helpers.lab("kolla-ansible", "deploy",
+                                   timeout=helpers.UPGRADE_TIMEOUT)
         self.assertEqual(0, code, output[-4000:])
         after = {node: helpers.container_ids(node) for node in nodes}
         self.assertEqual(before, after, "kolla-ansible deploy recreated "
                          "containers after a zero-downtime upgrade")
+
+    def assert_images_of(self, release, nodes):
+        """Every container of every node runs an image of ``release``."""
+        for node in nodes:
+            images = helpers.container_images(node)
+            self.assertTrue(images, node)
+            wrong = {name: image for name, image in images.items()
+                     if image.rsplit(":", 1)[1] != release}
+            self.assertEqual({}, wrong, "%s runs images of another release "
+                             "than %s" % (node, release))
+
+    def assert_loadbalancer_whole(self, nodes):
+        """No bridge, no anchored VIP, keepalived everywhere, one holder."""
+        for node in nodes:
+            names = helpers.container_ids(node)
+            self.assertFalse([n for n in names if n.endswith("_zdu_bridge")],
+                             names)
+            code, output = helpers.run(
+                ["docker", "exec", node, "docker", "inspect", "--format",
+                 "{{.State.Running}}", "keepalived", "haproxy"], timeout=60)
+            self.assertEqual(["true", "true"], output.split(), node)
+        vip = urllib.parse.urlsplit(helpers.lab_status()["url"]).hostname
+        holders = helpers.vip_holders(nodes, vip)
+        self.assertEqual(1, len(holders), holders)
+        self.assertNotIn("lo", sum(holders.values(), []), holders)
 
     def assert_down_leaves_nothing(self):
         """``kolla-zdu-lab down`` leaves no container, volume or network."""
@@ -226,5 +254,5 @@ class SingleNodeLabTest(LabTestMixin, unittest.TestCase):
                                "happen under the hold?")
             self.assertLess(held["max"], 20.0, held)
             self.assert_clean_cluster(env, "v2", ["node1"])
-            self.assert_deploy_changes_nothing(env, ["node1"])
+            self.assert_deploy_changes_nothing(["node1"])
             self.assert_down_leaves_nothing()

@@ -68,12 +68,10 @@ class DemoTestCase(base.TestCase):
         lab.path.return_value = '/state/logs/move-to-2026.1.log'
         with mock.patch.object(scenario.settings_mod, 'load_settings',
                                return_value=lab), \
-                mock.patch.object(scenario, '_environment',
-                                  return_value={}), \
-                mock.patch.object(scenario, 'upgrade_command',
-                                  return_value=['kolla-ansible']), \
+                mock.patch.object(scenario.release_host, 'for_target'), \
                 mock.patch.object(scenario.kolla_config, 'set_target'), \
-                mock.patch.object(scenario, '_run_upgrade', return_value=2):
+                mock.patch.object(scenario, '_run_kolla_ansible',
+                                  return_value=2):
             error = self.assertRaises(errors.LabError, scenario.move_to,
                                       '/state', '2026.1')
         self.assertIn('/state/logs/move-to-2026.1.log', str(error))

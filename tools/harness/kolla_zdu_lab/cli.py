@@ -18,6 +18,9 @@
     kolla-zdu-lab env                export LAB_INVENTORY=... for a shell
     kolla-zdu-lab target RELEASE     the release the next upgrade installs
     kolla-zdu-lab restore RELEASE    keystone: back to RELEASE from its dump
+    kolla-zdu-lab kolla-ansible ACTION [ARGS]
+                                     the target release's kolla-ansible,
+                                     on its deploy host, on the lab
     kolla-zdu-lab status             nodes, containers, who serves what
     kolla-zdu-lab down               remove everything but cached images
 """
@@ -26,6 +29,7 @@ import argparse
 import json
 import sys
 
+from kolla_zdu_lab import deploy
 from kolla_zdu_lab import errors
 from kolla_zdu_lab import keystone_lab
 from kolla_zdu_lab import kolla_config
@@ -110,6 +114,18 @@ def build_parser():
                         "it with kolla-ansible deploy.")
     restore.add_argument("version", metavar="RELEASE",
                          help=", ".join(settings_mod.KEYSTONE_VERSIONS))
+
+    run = commands.add_parser(
+        "kolla-ansible", help="Run kolla-ansible ACTION [ARGS] on the lab "
+                              "with the kolla-ansible of the release "
+                              "globals.yml asks for, on its deploy host "
+                              "(the host, or the trixie chroot for "
+                              "kolla-ansible 23); -i, --configdir and -p "
+                              "are the lab's.")
+    run.add_argument("action", help="deploy, upgrade, reconfigure, ...")
+    run.add_argument("args", nargs=argparse.REMAINDER,
+                     help="more kolla-ansible arguments, such as "
+                          "--zero-downtime")
 
     show = commands.add_parser(
         "status", help="Show the nodes, their containers and which release "
@@ -237,8 +253,16 @@ def cmd_demo(args):
                         rate=args.rate, min_requests=args.min_requests))
 
 
+def cmd_kolla_ansible(args):
+    lab_settings = settings_mod.load_settings(args.state_dir)
+    code = deploy.run_interactive(lab_settings, [args.action] + args.args)
+    if code != 0:
+        raise errors.LabError(reason="kolla-ansible %s exited %d"
+                              % (args.action, code))
+
+
 COMMANDS = {"up": cmd_up, "env": cmd_env, "target": cmd_target,
-            "restore": cmd_restore,
+            "restore": cmd_restore, "kolla-ansible": cmd_kolla_ansible,
             "status": cmd_status, "demo": cmd_demo, "down": cmd_down}
 
 

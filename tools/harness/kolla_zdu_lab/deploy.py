@@ -14,14 +14,13 @@
 import logging
 import os
 import re
-import shutil
+import subprocess
 import time
 
 from kolla_zdu_lab import commands
-from kolla_zdu_lab import errors
 from kolla_zdu_lab import inventory
-from kolla_zdu_lab import paths
 from kolla_zdu_lab import progress
+from kolla_zdu_lab import release_host
 
 LOG = logging.getLogger(__name__)
 DEPLOY_TIMEOUT = 1800
@@ -39,46 +38,39 @@ def lab_environment(lab_settings):
             "ANSIBLE_ROLES_PATH": inventory.roles_path()}
 
 
-def kolla_ansible_executable():
-    """Return the kolla-ansible command of this Python environment."""
-    candidate = os.path.join(paths.venv_bin_dir(), "kolla-ansible")
-    if os.access(candidate, os.X_OK):
-        return candidate
-    found = shutil.which("kolla-ansible")
-    if not found:
-        raise errors.LabError(
-            reason="kolla-ansible is not installed; pip install "
-                   "kolla-ansible in this Python environment")
-    return found
-
-
-def kolla_ansible_argv(lab_settings, action):
-    """Return the kolla-ansible command line for ``action`` on the lab."""
-    return [kolla_ansible_executable(), action,
-            "-i", lab_settings.inventory_dir,
-            "--configdir", lab_settings.config_dir,
-            "-p", paths.profile_playbook(lab_settings.profile)]
-
-
 def run_kolla_ansible(lab_settings, action, timeout=DEPLOY_TIMEOUT):
     """Run ``kolla-ansible ACTION`` on the lab, showing its progress.
 
+    It is the kolla-ansible of the release globals.yml asks for, on the
+    host or on the release's deploy host (see ``release_host``).
+
     :returns: the seconds it took.
     """
-    argv = kolla_ansible_argv(lab_settings, action)
-    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
-               **lab_environment(lab_settings))
-    env["PATH"] = paths.venv_bin_dir() + os.pathsep + env.get("PATH", "")
+    host = release_host.for_target(lab_settings)
     log_path = os.path.join(lab_settings.logs_dir, "kolla-ansible-%s-%s.log"
                             % (action, time.strftime("%Y%m%d-%H%M%S")))
-    LOG.info("running %s", " ".join(argv))
-    LOG.info("kolla-ansible output: %s", log_path)
-    with progress.Stopwatch() as watch:
-        commands.run_logged(argv, log_path, on_line=_report_progress,
-                            env=env, timeout=timeout,
-                            what="kolla-ansible %s" % action)
+    with host.session():
+        argv = host.argv(action)
+        LOG.info("running %s with %s", action, host.describe())
+        LOG.info("kolla-ansible output: %s", log_path)
+        with progress.Stopwatch() as watch:
+            commands.run_logged(argv, log_path, on_line=_report_progress,
+                                env=host.environment(), timeout=timeout,
+                                what="kolla-ansible %s" % action)
     LOG.info("kolla-ansible %s finished in %.0f s", action, watch.seconds)
     return watch.seconds
+
+
+def run_interactive(lab_settings, args):
+    """Run ``kolla-ansible ARGS`` on the lab, its output on this terminal.
+
+    :returns: kolla-ansible's exit code.
+    """
+    host = release_host.for_target(lab_settings)
+    with host.session():
+        LOG.info("running kolla-ansible %s with %s", " ".join(args),
+                 host.describe())
+        return subprocess.call(host.argv(*args), env=host.environment())
 
 
 def _report_progress(line):

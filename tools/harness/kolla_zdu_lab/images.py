@@ -74,6 +74,12 @@ class Recipe(object):
     tag_prefix: str = ""
     registry_tag: str = ""
     wheels: tuple = ()
+    # The kolla release whose sources ``kolla_files`` come from; by default
+    # the one matching the installed kolla-ansible.
+    kolla_version: str = ""
+    # Copy ``kolla_files`` with mode 755, for a Dockerfile that cannot run
+    # chmod (its parent's USER may not be root).
+    kolla_files_executable: bool = False
 
 
 def demo_recipe(version):
@@ -131,12 +137,25 @@ def keystone_recipes(version):
     ]
 
 
+# kolla's own scripts every image of a release carries, from that release
+# of kolla: kolla 23's kolla_set_configs reads the permissions kolla-ansible
+# 23 writes ("2775"), which kolla 22's refuses.
+RELEASE_KOLLA_FILES = ("set_configs.py", "start.sh", "copy_cacerts.sh",
+                       "healthcheck_curl", "healthcheck_filemod",
+                       "healthcheck_listen", "healthcheck_port",
+                       "healthcheck_socket")
+
+
 def release_recipe(name, release):
     """Return the recipe of image ``name`` as part of ``release``."""
     return Recipe(name=release_image(name, release), recipe_dir="release",
                   parent=name, parent_arg="BASE",
                   build_args=(("ZDU_LAB_RELEASE", release),),
-                  tag_prefix="%s-" % release, registry_tag=release)
+                  tag_prefix="%s-" % release, registry_tag=release,
+                  kolla_dir="base", kolla_files=RELEASE_KOLLA_FILES,
+                  kolla_files_executable=True,
+                  kolla_version=settings_mod.RELEASES[release]
+                  ["kolla-ansible"])
 
 
 def release_image(name, release):
@@ -154,11 +173,33 @@ RELEASE_PROFILE = {
 }
 
 
+# The kolla images a release renames, from the old kolla name to the new:
+# kolla 2026.2 (kolla-ansible 23) names keystone's API image keystone-api.
+# The release pushes its image under both names, so that the release runs
+# with either kolla-ansible.
+RELEASE_RENAMES = {"2026.2": {"keystone": "keystone-api"}}
+
+
 def release_images(profile, release):
     """Return ``{release image: image it is of}`` of ``release``."""
     versions = settings_mod.RELEASES[release]
     return {release_image(name, release): name
             for name in RELEASE_COMMON + RELEASE_PROFILE[profile](versions)}
+
+
+def release_renamed_images(profile, release):
+    """Return ``{release image: (image it is of, new kolla name)}``.
+
+    These are the images of ``release`` that a kolla rename gives a second
+    name (see ``RELEASE_RENAMES``).
+    """
+    renamed = {}
+    for old, new in RELEASE_RENAMES.get(release, {}).items():
+        for name in release_images(profile, release).values():
+            if KOLLA_IMAGES.get(name) == old:
+                renamed[release_image(new + name[len(old):], release)] = (
+                    name, new)
+    return renamed
 
 
 RECIPES = {recipe.name: recipe for recipe in [
@@ -208,6 +249,13 @@ KOLLA_IMAGES.update({name: KOLLA_IMAGES[of]
                      for profile in settings_mod.PROFILES
                      for name, of in release_images(profile,
                                                     release).items()})
+for _release in settings_mod.RELEASES:
+    for _profile in settings_mod.PROFILES:
+        for _name, (_of, _kolla) in release_renamed_images(
+                _profile, _release).items():
+            RECIPES[_name] = dataclasses.replace(
+                release_recipe(_of, _release), name=_name)
+            KOLLA_IMAGES[_name] = _kolla
 
 
 def file_digest(path):
@@ -270,7 +318,8 @@ class ImageBuilder(object):
                  for name in sorted(os.listdir(recipe_dir))}
         files.update({name: file_digest(path)
                       for name, path in recipe.extra_files})
-        kolla = ({"version": kolla_sources.wanted_version(),
+        kolla = ({"version": recipe.kolla_version or
+                  kolla_sources.wanted_version(),
                   "dir": recipe.kolla_dir, "files": list(recipe.kolla_files)}
                  if recipe.kolla_files else None)
         inputs = {"recipe": recipe.recipe_dir, "files": files,
@@ -327,12 +376,16 @@ class ImageBuilder(object):
         for name, path in recipe.extra_files:
             shutil.copy(path, os.path.join(context, name))
         if recipe.kolla_files:
-            source = os.path.join(kolla_sources.docker_dir(self.cache_dir),
-                                  recipe.kolla_dir)
+            source = os.path.join(
+                kolla_sources.docker_dir(self.cache_dir,
+                                         recipe.kolla_version or None),
+                recipe.kolla_dir)
             os.makedirs(os.path.join(context, "kolla"))
             for name in recipe.kolla_files:
-                shutil.copy(os.path.join(source, name),
-                            os.path.join(context, "kolla", name))
+                target = os.path.join(context, "kolla", name)
+                shutil.copy(os.path.join(source, name), target)
+                if recipe.kolla_files_executable:
+                    os.chmod(target, 0o755)
         if recipe.wheels:
             wheels.copy_wheelhouse(
                 wheels.ensure_wheelhouse(

@@ -60,15 +60,21 @@ def render_hosts(lab_settings):
     return "\n".join(lines)
 
 
-def write_inventory(lab_settings):
-    """Write the inventory directory and return its path."""
-    inventory = lab_settings.inventory_dir
+def write_inventory(lab_settings, kolla_dir=None, inventory_dir=None):
+    """Write the inventory directory and return its path.
+
+    :param kolla_dir: the kolla-ansible ``ansible`` directory whose
+        group_vars the inventory carries; this Python's by default.
+    :param inventory_dir: where; the lab's inventory by default.
+    """
+    inventory = inventory_dir or lab_settings.inventory_dir
     group_vars = os.path.join(inventory, "group_vars")
     os.makedirs(group_vars, exist_ok=True)
     with open(os.path.join(inventory, "hosts"), "w") as hosts:
         hosts.write(render_hosts(lab_settings))
     link = os.path.join(group_vars, "all")
-    target = os.path.join(paths.kolla_ansible_dir(), "group_vars", "all")
+    target = os.path.join(kolla_dir or paths.kolla_ansible_dir(),
+                          "group_vars", "all")
     if os.path.islink(link) and os.readlink(link) != target:
         os.remove(link)
     if not os.path.islink(link):
@@ -76,20 +82,25 @@ def write_inventory(lab_settings):
     return inventory
 
 
-def roles_path():
+def roles_path(kolla_dir=None):
     """Return ANSIBLE_ROLES_PATH: the lab's roles, then kolla-ansible's."""
     return ":".join([os.path.join(paths.lab_ansible_dir(), "roles"),
-                     os.path.join(paths.kolla_ansible_dir(), "roles")])
+                     os.path.join(kolla_dir or paths.kolla_ansible_dir(),
+                                  "roles")])
 
 
-def render_ansible_cfg(lab_settings):
-    """Return the text of the lab's ansible.cfg."""
-    kolla = paths.kolla_ansible_dir()
+def render_ansible_cfg(lab_settings, kolla_dir=None):
+    """Return the text of the lab's ansible.cfg.
+
+    :param kolla_dir: the kolla-ansible ``ansible`` directory whose roles,
+        modules and filters it names; this Python's by default.
+    """
+    kolla = kolla_dir or paths.kolla_ansible_dir()
     return "\n".join([
         "# Written by kolla-zdu-lab: kolla-ansible's roles, modules and",
         "# filters for the lab's playbook, and SSH to the lab nodes.",
         "[defaults]",
-        "roles_path = %s" % roles_path(),
+        "roles_path = %s" % roles_path(kolla),
         "library = %s" % os.path.join(kolla, "library"),
         "module_utils = %s" % os.path.join(kolla, "module_utils"),
         "action_plugins = %s" % os.path.join(kolla, "action_plugins"),

@@ -33,6 +33,7 @@ from kolla_zdu_lab import deploy
 from kolla_zdu_lab import dockercli
 from kolla_zdu_lab import errors
 from kolla_zdu_lab import kolla_config
+from kolla_zdu_lab import release_host
 
 LOG = logging.getLogger(__name__)
 PROBE_CLOUD = "kolla-zdu-lab"
@@ -193,12 +194,52 @@ def _ensure_probe_user(admin, url, password):
               % (url, project_id, user_id, roles[0]["id"]))
 
 
+# keystone's API container: kolla-ansible 23 renamed it keystone_api, and
+# its upgrade removes the container of the old name.
+API_CONTAINERS = ("keystone_api", "keystone")
+API_RENAMED_IN = 23
+
+
+def api_container(name):
+    """Return the name of node ``name``'s keystone API container.
+
+    :returns: the newest name a container of node ``name`` has, else the
+        oldest (which then names a missing container in errors).
+    """
+    output = dockercli.node_exec(name, "docker", "ps", "-a", "--format",
+                                 "{{.Names}}", check=False)
+    present = set(output.split())
+    return next((container for container in API_CONTAINERS
+                 if container in present), API_CONTAINERS[-1])
+
+
 def node_release(name):
     """Return the keystone release node ``name``'s container runs, or None."""
     output = dockercli.node_exec(
-        name, "docker", "exec", "keystone", "keystone-manage", "--version",
-        check=False)
+        name, "docker", "exec", api_container(name), "keystone-manage",
+        "--version", check=False)
     return output.strip() or None
+
+
+def remove_renamed_api(lab_settings):
+    """Remove kolla-ansible 23's keystone_api containers, for 22 to deploy.
+
+    Going back to a release of kolla-ansible 22 starts ``keystone`` on the
+    port ``keystone_api`` holds, so ``keystone_api`` goes first, with its
+    systemd unit, as kolla-ansible 23's upgrade removes ``keystone``.
+    """
+    new, old = API_CONTAINERS
+    unit = "kolla-%s-container.service" % new
+    for name in lab_settings.node_names():
+        if api_container(name) != new:
+            continue
+        LOG.info("%s: removing %s, which kolla-ansible 22 does not know",
+                 name, new)
+        dockercli.node_exec(
+            name, "sh", "-c",
+            "systemctl disable --now %s; docker rm -f %s; "
+            "rm -f /etc/systemd/system/%s; systemctl daemon-reload"
+            % (unit, new, unit), check=False)
 
 
 def database_status(name):
@@ -209,7 +250,8 @@ def database_status(name):
     is still due.
     """
     result = subprocess.run(
-        [dockercli.DOCKER, "exec", name, "docker", "exec", "keystone",
+        [dockercli.DOCKER, "exec", name, "docker", "exec",
+         api_container(name),
          "keystone-manage", "--config-file", "/etc/keystone/keystone.conf",
          "db_sync", "--check"], stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, universal_newlines=True, timeout=120)
@@ -259,5 +301,8 @@ def restore_release(lab_settings, version, timeout):
         dockercli.docker("exec", "-i", database.CONTAINER_NAME, "mariadb",
                          input_bytes=dump.read())
     kolla_config.set_target(lab_settings, version)
+    host = release_host.for_target(lab_settings)
+    if int(host.version.split(".")[0]) < API_RENAMED_IN:
+        remove_renamed_api(lab_settings)
     deploy.run_kolla_ansible(lab_settings, "deploy")
     wait_ready(lab_settings, timeout)

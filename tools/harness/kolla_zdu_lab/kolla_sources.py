@@ -45,12 +45,13 @@ def wanted_version():
     return installed_version() or importlib.metadata.version("kolla-ansible")
 
 
-def docker_dir(cache_dir):
+def docker_dir(cache_dir, version=None):
     """Return kolla's ``docker`` directory, fetching it if needed.
 
     :param cache_dir: where to download and unpack the kolla wheel.
+    :param version: the kolla release; :func:`wanted_version` by default.
     """
-    version = wanted_version()
+    version = version or wanted_version()
     if installed_version() == version:
         path = os.path.join(sys.prefix, "share", "kolla", "docker")
         if os.path.isdir(os.path.join(path, "base")):
@@ -80,14 +81,23 @@ def download_wheel(version, cache_dir):
 
 
 def unpack_wheel(wheel, version, target):
-    """Unpack the wheel's ``share/kolla/docker`` tree into ``target``."""
-    prefix = "kolla-%s.data/data/share/kolla/" % version
+    """Unpack the wheel's ``docker`` tree of image sources into ``target``.
+
+    kolla 22 ships it as data files (``share/kolla/docker``), kolla 23 in
+    its package (``kolla/docker``).
+    """
+    prefixes = ("kolla-%s.data/data/share/kolla/" % version, "kolla/")
     with zipfile.ZipFile(wheel) as archive:
-        members = [name for name in archive.namelist()
-                   if name.startswith(prefix + "docker/")]
-        if not members:
+        names = archive.namelist()
+        for prefix in prefixes:
+            members = [name for name in names
+                       if name.startswith(prefix + "docker/")]
+            if members:
+                break
+        else:
             raise errors.LabError(
-                reason="%s holds no image sources under %s" % (wheel, prefix))
+                reason="%s holds no image sources under %s"
+                       % (wheel, " or ".join(prefixes)))
         for name in members:
             destination = os.path.join(target, name[len(prefix):])
             os.makedirs(os.path.dirname(destination), exist_ok=True)

@@ -71,7 +71,8 @@ def image_names(profile):
     """
     return COMMON_IMAGES + PROFILE_IMAGES[profile] + tuple(
         name for release in settings_mod.RELEASES
-        for name in images.release_images(profile, release))
+        for name in list(images.release_images(profile, release)) +
+        list(images.release_renamed_images(profile, release)))
 
 
 def build_images(lab_settings, builder):
@@ -87,10 +88,27 @@ def build_images(lab_settings, builder):
 
 
 def push_images(lab_settings, builder):
-    """Push the profile's kolla images to the registry; True if any was new."""
-    return any([registry.push(lab_settings, builder, name)
-                for name in image_names(lab_settings.profile)
-                if name in images.KOLLA_IMAGES])
+    """Push the profile's kolla images to the registry.
+
+    :returns: the images pushed anew.
+    """
+    return [name for name in image_names(lab_settings.profile)
+            if name in images.KOLLA_IMAGES
+            and registry.push(lab_settings, builder, name)]
+
+
+def forget_pushed(lab_settings, builder, names):
+    """Remove the nodes' copies of images the registry has anew.
+
+    A rebuilt image keeps its registry tag (a release such as 2026.2), and
+    kolla-ansible pulls only what a node lacks, so a node would run its old
+    copy. Copies a container uses stay, and the next pull replaces them.
+    """
+    references = [registry.node_reference(lab_settings, builder, name)
+                  for name in names]
+    for node in lab_settings.node_names() if references else ():
+        dockercli.node_exec(node, "docker", "rmi", "--force", *references,
+                            check=False)
 
 
 def start_nodes(lab_settings, builder):
@@ -130,13 +148,14 @@ def up(lab_settings):
     build_images(lab_settings, builder)
     network.ensure_network(lab_settings)
     registry.ensure_registry(lab_settings, builder)
-    images_changed = push_images(lab_settings, builder)
+    pushed = push_images(lab_settings, builder)
     start_nodes(lab_settings, builder)
+    forget_pushed(lab_settings, builder, pushed)
     deployed_before = os.path.exists(lab_settings.path("deployed"))
     write_kolla_config(lab_settings, builder)
     if lab_settings.profile == "keystone":
         keystone_lab.ensure_database(lab_settings, builder)
-    if deployed_before and images_changed:
+    if deployed_before and pushed:
         deploy.run_kolla_ansible(lab_settings, "pull")
     deploy.run_kolla_ansible(lab_settings, "deploy")
     nodes.reload_systemd(lab_settings.node_names())

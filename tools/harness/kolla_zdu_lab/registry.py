@@ -88,6 +88,12 @@ def kolla_tag(builder, name):
     return images.RECIPES[name].registry_tag or builder.tag(name)
 
 
+def node_reference(lab_settings, builder, name):
+    """Return lab image ``name`` as the nodes pull it from the registry."""
+    return "%s/%s:%s" % (lab_settings.registry, kolla_repository(name),
+                         kolla_tag(builder, name))
+
+
 def push(lab_settings, builder, name):
     """Push lab image ``name`` unless the registry has that very image.
 

@@ -31,8 +31,7 @@ from kolla_zdu_lab import deploy_host
 from kolla_zdu_lab import errors
 from kolla_zdu_lab import keystone_lab
 from kolla_zdu_lab import kolla_config
-from kolla_zdu_lab import lab
-from kolla_zdu_lab import paths
+from kolla_zdu_lab import release_host
 from kolla_zdu_lab import settings as settings_mod
 from kolla_zdu_plugin import exceptions
 from kolla_zdu_plugin import probe
@@ -66,14 +65,6 @@ class Outcome:
     log_path: str
 
 
-def _environment(lab_settings):
-    env = dict(os.environ)
-    env.update(dict(lab.environment(lab_settings)))
-    env['PATH'] = os.pathsep.join([paths.venv_bin_dir(),
-                                   env.get('PATH', '')])
-    return env
-
-
 ADMIN_SOCKET = 'haproxy_socket_level_admin'
 
 
@@ -92,37 +83,51 @@ def enable_admin_socket(state_dir):
         if '%s: true' % ADMIN_SOCKET in stream.read():
             return False
     kolla_config.set_globals(path, {ADMIN_SOCKET: True})
-    env = _environment(lab_settings)
-    command = ['kolla-ansible', 'reconfigure', '-i', env['LAB_INVENTORY'],
-               '--configdir', env['LAB_CONFIGDIR'], '-p',
-               env['LAB_PLAYBOOK'], '-t', 'loadbalancer']
+    host = release_host.for_target(lab_settings)
     log_path = os.path.join(lab_settings.state_dir, 'logs',
                             'kolla-ansible-reconfigure-loadbalancer.log')
-    if _run_upgrade(command, env, log_path) != 0:
+    if _run_kolla_ansible(host, ('reconfigure', '-t', 'loadbalancer'),
+                          log_path) != 0:
         raise errors.LabError(
             reason='kolla-ansible reconfigure -t loadbalancer failed; see %s'
                    % log_path)
     return True
 
 
+def zero_downtime_args(strategy=None, extra_args=()):
+    """Return the arguments after ``kolla-ansible upgrade``."""
+    args = ['--zero-downtime', '--zdu-strategy', strategy] if strategy \
+        else []
+    return args + list(extra_args)
+
+
 def upgrade_command(env, strategy=None, extra_args=()):
-    """Return the ``kolla-ansible upgrade`` command line for the lab."""
-    command = ['kolla-ansible', 'upgrade', '-i', env['LAB_INVENTORY'],
-               '--configdir', env['LAB_CONFIGDIR'], '-p',
-               env['LAB_PLAYBOOK']]
-    if strategy:
-        command += ['--zero-downtime', '--zdu-strategy', strategy]
-    return command + list(extra_args)
+    """Return the ``kolla-ansible upgrade`` command line for the lab.
+
+    :param env: what ``kolla-zdu-lab env`` exports; the command is that of
+        the host's kolla-ansible.
+    """
+    return (['kolla-ansible', 'upgrade', '-i', env['LAB_INVENTORY'],
+             '--configdir', env['LAB_CONFIGDIR'], '-p', env['LAB_PLAYBOOK']]
+            + zero_downtime_args(strategy, extra_args))
 
 
-def _run_upgrade(command, env, log_path):
+def _run_kolla_ansible(host, args, log_path):
+    """Run ``kolla-ansible ARGS`` on ``host``'s deploy host; return its code.
+
+    The deploy host runs confined to the CPU the nodes leave (see
+    ``deploy_host``).
+    """
     os.makedirs(os.path.dirname(log_path), exist_ok=True)
-    LOG.info("running %s (log: %s)", ' '.join(command), log_path)
     cgroup = deploy_host.make_cgroup()
-    with open(log_path, 'w') as log:
+    with host.session(), open(log_path, 'w') as log:
+        command = host.argv(*args)
+        LOG.info("running kolla-ansible %s with %s (log: %s)",
+                 ' '.join(args), host.describe(), log_path)
         process = subprocess.Popen(
             deploy_host.command(command), stdout=log,
-            stderr=subprocess.STDOUT, env=env, start_new_session=True)
+            stderr=subprocess.STDOUT, env=host.environment(),
+            start_new_session=True)
         LOG.info("kolla-ansible runs as on a deploy host: %s",
                  deploy_host.confine(process.pid, cgroup))
         try:
@@ -131,8 +136,8 @@ def _run_upgrade(command, env, log_path):
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
             raise errors.LabError(
-                reason='%s did not finish within %d s; see %s'
-                       % (' '.join(command[:2]), UPGRADE_TIMEOUT, log_path))
+                reason='kolla-ansible %s did not finish within %d s; see %s'
+                       % (args[0], UPGRADE_TIMEOUT, log_path))
 
 
 def probe_settings(lab_settings, rate, min_requests=0):
@@ -229,16 +234,17 @@ def upgrade_under_probe(state_dir, version, label, strategy=None,
     :returns: an :class:`Outcome`.
     """
     lab_settings = settings_mod.load_settings(state_dir)
-    env = _environment(lab_settings)
     output_dir = output_dir or os.path.join(lab_settings.state_dir,
                                             'reports')
     os.makedirs(output_dir, exist_ok=True)
     kolla_config.set_target(lab_settings, version)
+    host = release_host.for_target(lab_settings)
     log_path = os.path.join(output_dir, '%s-upgrade.log' % label)
     with probing(state_dir, rate, min_requests, settle_seconds) as sender:
         started = time.time()
-        code = _run_upgrade(upgrade_command(env, strategy, extra_args), env,
-                            log_path)
+        code = _run_kolla_ansible(
+            host, ['upgrade'] + zero_downtime_args(strategy, extra_args),
+            log_path)
         ended = time.time()
     report = sender.report.with_phases(
         [probe.Phase('upgrade', started), probe.Phase('after', ended)])
@@ -286,11 +292,11 @@ def move_to(state_dir, version):
     :raises: LabError naming the log when the upgrade fails.
     """
     lab_settings = settings_mod.load_settings(state_dir)
-    env = _environment(lab_settings)
     kolla_config.set_target(lab_settings, version)
     log_path = lab_settings.path('logs', 'move-to-%s.log' % version)
     LOG.info("moving the lab to %s (plain upgrade, not probed)", version)
-    code = _run_upgrade(upgrade_command(env, None, ()), env, log_path)
+    code = _run_kolla_ansible(release_host.for_target(lab_settings),
+                              ['upgrade'], log_path)
     if code != 0:
         raise errors.LabError(reason='the upgrade to %s failed; see %s'
                               % (version, log_path))

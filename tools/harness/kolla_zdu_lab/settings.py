@@ -32,10 +32,16 @@ DEMO_VERSIONS = ("v1", "v2")
 KEYSTONE_VERSIONS = ("29.1.0", "30.0.0")
 PROFILES = ("demo", "keystone")
 # The lab's OpenStack releases, oldest first: the openstack_tag every image
-# of the release is pushed under, and the version of the profile's service
-# in it.
-RELEASES = {"2026.1": {"demo": "v1", "keystone": "29.1.0"},
-            "2026.2": {"demo": "v2", "keystone": "30.0.0"}}
+# of the release is pushed under, the version of the profile's service in
+# it, and the kolla-ansible that deploys it (see release_host.py).
+RELEASES = {"2026.1": {"demo": "v1", "keystone": "29.1.0",
+                       "kolla-ansible": "22.2.0"},
+            "2026.2": {"demo": "v2", "keystone": "30.0.0",
+                       "kolla-ansible": "23.0.0"}}
+# The profiles whose every release runs with the host's kolla-ansible: the
+# demo profile's service is the lab's own role, written against the
+# host's kolla-ansible. The keystone profile takes the real release path.
+HOST_KOLLA_ANSIBLE_PROFILES = ("demo",)
 MAX_NODES = 9
 
 
