@@ -60,4 +60,6 @@ def build_service_map(parsed_args, conf):
         target,
         extra_role_dirs=[os.path.join(d, 'roles') for d in directories],
         loadbalancer_group=conf.haproxy.loadbalancer_group,
-        playbook_dirs=directories).build()
+        playbook_dirs=directories,
+        site_playbooks=[os.path.abspath(path) for path in
+                        getattr(parsed_args, 'playbook', None) or ()]).build()

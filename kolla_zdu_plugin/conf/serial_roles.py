@@ -40,13 +40,18 @@ OPTS = [
              'port before the run fails.'),
     cfg.IntOpt(
         'settle_time',
-        default=10,
+        default=360,
         min=0,
-        max=600,
+        max=3600,
         help='Seconds to wait after a host\'s container listens, before '
-             'the next host: for a cache, the time its clients take to '
-             'fill it again, so that at most one host\'s share of the '
-             'cache is cold at a time.'),
+             'the next host. A memcached client of oslo.cache '
+             '(memcache_pool) that meets a restarted server treats it as '
+             'dead for [cache] memcache_dead_retry seconds (300 by '
+             'default), and may meet it as late as [cache] '
+             'memcache_pool_unused_timeout (60) after the restart; the '
+             'next restart must wait until then, or every server is dead '
+             'to the clients at once and the APIs run without a cache. '
+             'Set it to the sum of both when the services set them lower.'),
 ]
 
 

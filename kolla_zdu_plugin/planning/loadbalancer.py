@@ -60,10 +60,12 @@ def _steps(host, lb, conf):
             'if %s holds %s when the batch runs: stop %s on %s (no '
             'failover from here on) and anchor the VIP on the loopback'
             % (host, ', '.join(lb.addresses), keepalived, ', '.join(peers))))
+    configs = (', with the HAProxy configuration of %s,'
+               % ', '.join(lb.service_configs) if lb.service_configs else '')
     steps.append(plan.Step(
         host, plan.RECREATE,
-        "kolla-ansible's loadbalancer role and handlers recreate %s"
-        % ', '.join(entry[1] for entry in lb.containers),
+        "kolla-ansible's loadbalancer role%s and handlers recreate %s"
+        % (configs, ', '.join(entry[1] for entry in lb.containers)),
         image=', '.join(entry[2] for entry in lb.containers)))
     if haproxy:
         steps += [
@@ -103,4 +105,5 @@ def plan_loadbalancer(service_map, conf):
                     for host in lb.hosts)
     return plan.LoadBalancerPlan(hosts=lb.hosts, containers=lb.containers,
                                  addresses=lb.addresses, batches=batches,
-                                 reason=REASON, notes=notes)
+                                 reason=REASON, notes=notes,
+                                 service_configs=lb.service_configs)

@@ -168,6 +168,8 @@ class LoadBalancerPlan:
 
     :param containers: the ``(service, container, image)`` of the role.
     :param addresses: the VIPs keepalived holds.
+    :param service_configs: the service roles whose HAProxy configuration
+        the recreate renders, as kolla's loadbalancer play does.
     """
 
     hosts: typing.Tuple[str, ...]
@@ -176,6 +178,7 @@ class LoadBalancerPlan:
     batches: typing.Tuple[Batch, ...]
     reason: str
     notes: typing.Tuple[str, ...] = ()
+    service_configs: typing.Tuple[str, ...] = ()
 
     def container(self, service, default=''):
         """Return the container name of ``service``, or ``default``."""

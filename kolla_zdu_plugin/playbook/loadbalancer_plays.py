@@ -82,6 +82,7 @@ def role_vars(lb_plan, batch):
                                                          'keepalived'),
         'zdu_loadbalancer_keepalived_enabled': hold is not None,
         'zdu_loadbalancer_peers': list(hold.loadbalancers) if hold else [],
+        'zdu_loadbalancer_service_configs': list(lb_plan.service_configs),
     }
     if bridge is not None:
         role.update({

@@ -19,6 +19,7 @@ from kolla_zdu_plugin import exceptions
 from kolla_zdu_plugin.servicemap import database_steps
 from kolla_zdu_plugin.servicemap import kolla_tree
 from kolla_zdu_plugin.servicemap import model
+from kolla_zdu_plugin.servicemap import site_playbook
 from kolla_zdu_plugin.servicemap import variables
 
 LOG = logging.getLogger(__name__)
@@ -88,9 +89,12 @@ class ServiceMapBuilder(object):
     """
 
     def __init__(self, deployment, kolla_dir=None, extra_role_dirs=(),
-                 loadbalancer_group='loadbalancer', playbook_dirs=()):
+                 loadbalancer_group='loadbalancer', playbook_dirs=(),
+                 site_playbooks=()):
         self.deployment = deployment
         self.kolla_dir = kolla_dir or kolla_tree.kolla_ansible_dir()
+        self.site_playbooks = list(site_playbooks) or [
+            os.path.join(self.kolla_dir, 'site.yml')]
         self.tree = kolla_tree.RoleTree(
             list(extra_role_dirs) + [os.path.join(self.kolla_dir, 'roles')])
         self.loadbalancer_group = loadbalancer_group
@@ -237,9 +241,28 @@ class ServiceMapBuilder(object):
             if address and address is not _UNRESOLVED \
                     and str(address) not in addresses:
                 addresses.append(str(address))
-        return model.LoadBalancer(hosts=tuple(hosts),
-                                  containers=tuple(containers),
-                                  addresses=tuple(addresses))
+        return model.LoadBalancer(
+            hosts=tuple(hosts), containers=tuple(containers),
+            addresses=tuple(addresses),
+            service_configs=self._service_configs(resolver))
+
+    def _service_configs(self, resolver):
+        """Return the roles whose HAProxy config kolla's play renders.
+
+        kolla's ``Apply role loadbalancer`` play includes, after the role,
+        each enabled service role's ``loadbalancer`` tasks; the plays are
+        read from the site playbooks and each task's ``when`` evaluated as
+        the loadbalancer's first host sees it.
+        """
+        roles = []
+        for path in self.site_playbooks:
+            for task in site_playbook.loadbalancer_tasks(path):
+                role = task['role']
+                if role not in roles and all(
+                        self._flag(resolver, '{{ %s }}' % condition)
+                        for condition in task['when']):
+                    roles.append(role)
+        return tuple(roles)
 
     def _render(self, resolver, value, default=_UNRESOLVED):
         try:

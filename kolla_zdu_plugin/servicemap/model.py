@@ -145,11 +145,14 @@ class LoadBalancer:
     :param containers: the ``(service, container, image)`` of each enabled
         container of the role (haproxy, keepalived, proxysql).
     :param addresses: the VIPs keepalived holds.
+    :param service_configs: the roles whose ``loadbalancer`` tasks (their
+        HAProxy configuration) kolla's loadbalancer play includes.
     """
 
     hosts: typing.Tuple[str, ...]
     containers: typing.Tuple[typing.Tuple[str, str, str], ...] = ()
     addresses: typing.Tuple[str, ...] = ()
+    service_configs: typing.Tuple[str, ...] = ()
 
     def container(self, service, default=''):
         """Return the container name of ``service``, or ``default``."""

@@ -171,7 +171,7 @@ class SerialRolePlaysTestCase(base.TestCase):
             self.assertEqual(memcached.address_of(play['hosts'][0]),
                              role['zdu_serial_role_address'])
             self.assertEqual(60, role['zdu_serial_role_ready_timeout'])
-            self.assertEqual(10, role['zdu_serial_role_settle_time'])
+            self.assertEqual(360, role['zdu_serial_role_settle_time'])
         self.assertEqual(
             list(serial_role_plays.ROLE_STEPS),
             [step.action for step in memcached.batches[0].steps])
@@ -235,6 +235,17 @@ class LoadBalancerPlaysTestCase(base.TestCase):
                              role['zdu_loadbalancer_bridge_suffix'])
             self.assertEqual(60, role[
                 'zdu_loadbalancer_failover_hold_timeout'])
+            self.assertEqual(list(lb.service_configs),
+                             role['zdu_loadbalancer_service_configs'])
+        # kolla's loadbalancer play renders these services' HAProxy
+        # configuration; the handoff does it too.
+        self.assertIn(base.KEYSTONE.split('-')[0], lb.service_configs)
+        self.assertIn('glance', lb.service_configs)
+        self.assertNotIn('aodh', lb.service_configs)
+        recreate = [step for step in lb.steps
+                    if step.action == plan.RECREATE][0]
+        self.assertIn('glance', recreate.detail)
+        self.assertIn('with the HAProxy configuration of', recreate.detail)
         converge = [play for play in playbook
                     if play['roles'][0]['role'] == 'zdu_converge'][0]
         self.assertEqual(service_hosts, converge['roles'][0][

@@ -398,7 +398,7 @@ LOADBALANCER = model.LoadBalancer(
     hosts=('lb1', 'lb2'),
     containers=(('haproxy', 'haproxy', 'registry/haproxy:2'),
                 ('keepalived', 'keepalived', 'registry/keepalived:2')),
-    addresses=('10.0.0.250',))
+    addresses=('10.0.0.250',), service_configs=('api',))
 # What the run does for each step of a loadbalancer batch, on the host
 # (and on the peers for hold-vip and release-vip), as the stubs record it.
 LOADBALANCER_RECORDED_AS = {
@@ -408,6 +408,7 @@ LOADBALANCER_RECORDED_AS = {
                     ('anchor', None)],
     plan.RECREATE: [('recreate_or_restart_container haproxy', None),
                     ('recreate_or_restart_container keepalived', None),
+                    ('haproxy_config api', None),
                     ('start_container haproxy', None)],
     plan.WAIT_READY: [('wait_listening', None)],
     plan.RETIRE_BRIDGE: [('retire_bridge', None)],
@@ -418,7 +419,8 @@ LOADBALANCER_RECORDED_AS = {
 
 def _loadbalancer_calls(run):
     return [(call['key'], call['host']) for call in run.calls
-            if call['role'] in ('zdu_loadbalancer', 'loadbalancer')
+            if (call['role'] in ('zdu_loadbalancer', 'loadbalancer')
+                or call['key'].startswith('haproxy_config'))
             and call['key'] != 'holds']
 
 

@@ -198,6 +198,7 @@ def _ensure_probe_user(admin, url, password):
 # its upgrade removes the container of the old name.
 API_CONTAINERS = ("keystone_api", "keystone")
 API_RENAMED_IN = 23
+RENAMED_HAPROXY_CONFIG = "/etc/kolla/haproxy/services.d/keystone-api.cfg"
 
 
 def api_container(name):
@@ -226,11 +227,15 @@ def remove_renamed_api(lab_settings):
 
     Going back to a release of kolla-ansible 22 starts ``keystone`` on the
     port ``keystone_api`` holds, so ``keystone_api`` goes first, with its
-    systemd unit, as kolla-ansible 23's upgrade removes ``keystone``.
+    systemd unit, as kolla-ansible 23's upgrade removes ``keystone``; and
+    so does the HAProxy configuration 23 renders for it, whose frontend
+    and backend names are those 22 renders in ``keystone.cfg``.
     """
     new, old = API_CONTAINERS
     unit = "kolla-%s-container.service" % new
     for name in lab_settings.node_names():
+        dockercli.node_exec(name, "rm", "-f", RENAMED_HAPROXY_CONFIG,
+                            check=False)
         if api_container(name) != new:
             continue
         LOG.info("%s: removing %s, which kolla-ansible 22 does not know",

@@ -89,6 +89,21 @@ KEYSTONE_CUSTOM_CONF = """# Written by kolla-zdu-lab.
 # 0.25 s of CPU per check, so the lab hashes new passwords with 4 rounds,
 # bcrypt's minimum (a production cloud keeps the default).
 password_hash_rounds = 4
+
+[cache]
+# A memcached client of oslo.cache treats a restarted server as dead for
+# memcache_dead_retry seconds (300 by default), so kolla-zdu-plugin waits
+# that long after each memcached host ([serial_roles] settle_time, 360 by
+# default). The lab shortens both, to keep its test runs short: 10 s here
+# and 15 s in zdu.conf.
+memcache_dead_retry = 10
+"""
+# kolla-zdu-plugin's zdu.conf of the keystone profile: see [cache] above.
+KEYSTONE_ZDU_CONF = """# Written by kolla-zdu-lab.
+[serial_roles]
+# keystone's [cache] memcache_dead_retry is 10 s on the lab (see
+# config/keystone.conf), so each memcached host waits 15 s, not 360.
+settle_time = 15
 """
 
 
@@ -234,6 +249,9 @@ def write_globals(lab_settings, builder):
         overrides += KEYSTONE_OVERRIDES
         write_custom_config(lab_settings, "keystone.conf",
                             KEYSTONE_CUSTOM_CONF)
+        with open(os.path.join(lab_settings.config_dir, "zdu.conf"),
+                  "w") as output:
+            output.write(KEYSTONE_ZDU_CONF)
     else:
         values.update(buffer_hold.globals_values(backend_extra_lines(path)))
     if not os.path.exists(path):
