@@ -124,9 +124,22 @@ class ReleaseHostTestCase(base.TestCase):
             self.assertEqual('/src/kolla-zdu',
                              release_host.plugin_source_dir())
             distribution.read_text.return_value = None
-            error = self.assertRaises(errors.LabError,
-                                      release_host.plugin_source_dir)
+            # From the checkout, whose egg-info hides the install.
+            self.assertTrue(os.path.isfile(os.path.join(
+                release_host.plugin_source_dir(), 'setup.cfg')))
+            with mock.patch.object(release_host.kolla_zdu_plugin, '__file__',
+                                   '/site-packages/kolla_zdu_plugin/x.py'):
+                error = self.assertRaises(errors.LabError,
+                                          release_host.plugin_source_dir)
         self.assertIn('ZDU_PLUGIN_SOURCE', str(error))
+
+    def test_a_bind_mount_of_the_same_file_system_is_a_mount(self):
+        mounts = os.path.join(self.config_dir, 'mounts')
+        with open(mounts, 'w') as stream:
+            stream.write('/dev/vda / ext4 rw 0 0\n'
+                         '/dev/vda /r/var/lib/lab ext4 rw 0 0\n')
+        self.assertTrue(release_host._is_mount('/r/var/lib/lab', mounts))
+        self.assertFalse(release_host._is_mount('/r/var/lib', mounts))
 
 
 class RenamedImagesTestCase(base.TestCase):

@@ -21,10 +21,9 @@ of the matching ``ansible`` package, and kolla-zdu-plugin installed from a
 wheel built on the host from the plugin's source.
 
 The chroot shares the host's network, so it reaches the nodes over SSH as
-the host does. The lab's state directory (inventory, config dir, SSH key)
-and the lab's own playbook are bind-mounted at the same paths, and the
-chroot gets its own inventory and ansible.cfg, which name its
-kolla-ansible's roles, modules and group_vars.
+the host does. It gets a copy, at the same paths, of the lab's config dir,
+SSH key and own playbook, and an inventory and ansible.cfg of its own,
+which name its kolla-ansible's roles, modules and group_vars.
 """
 
 import contextlib
@@ -34,9 +33,12 @@ import json
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+
+import kolla_zdu_plugin
 
 from kolla_zdu_lab import commands
 from kolla_zdu_lab import errors
@@ -190,16 +192,26 @@ class ChrootKollaAnsible(HostKollaAnsible):
     def _mounts(self):
         """Return ``(source, target)`` of what the chroot mounts."""
         return [("proc", self._host_path("/proc")),
-                ("/dev", self._host_path("/dev"))] + [
-            (path, self._host_path(path))
-            for path in (self.settings.state_dir, paths.lab_ansible_dir())]
+                ("/dev", self._host_path("/dev"))]
+
+    def _copies(self):
+        """Return the lab's directories the chroot gets a copy of.
+
+        They are copied, not bind-mounted: a mount of the state directory
+        inside the chroot keeps it busy for ``kolla-zdu-lab down`` as long
+        as any process rooted there lives.
+        """
+        return [self.settings.config_dir, self.inventory_dir,
+                os.path.dirname(self.settings.ssh_key),
+                paths.lab_ansible_dir()]
 
     @contextlib.contextmanager
     def session(self):
-        """Mount what the chroot needs, install, write its inventory.
+        """Mount and copy what the chroot needs, install, write inventory.
 
-        Every mount is undone at the end, those a killed run left too, so
-        that nothing outside the chroot stays reachable through it.
+        At the end every process rooted in the chroot (Ansible's SSH
+        masters) is stopped and every mount undone, those a killed run
+        left too, so nothing outside the chroot stays reachable through it.
         """
         mounted = [target for _source, target in self._mounts()]
         try:
@@ -217,12 +229,22 @@ class ChrootKollaAnsible(HostKollaAnsible):
             with open(self.ansible_cfg, "w") as cfg:
                 cfg.write(inventory.render_ansible_cfg(self.settings,
                                                        self.kolla_dir))
+            for source in self._copies():
+                target = self._host_path(source)
+                while _is_mount(target):
+                    # An older lab bind-mounted it: never delete through it.
+                    commands.run(["umount", "-l", target], timeout=60)
+                shutil.rmtree(target, ignore_errors=True)
+                shutil.copytree(source, target, symlinks=True,
+                                ignore=shutil.ignore_patterns("cp"))
+            os.makedirs(self._host_path(self.settings.logs_dir),
+                        exist_ok=True)
             yield self
         finally:
+            _stop_processes_rooted_in(self.root)
             for target in reversed(mounted):
-                if _is_mount(target):
-                    commands.run(["umount", "-l", target], timeout=60,
-                                 check=False)
+                while _is_mount(target):
+                    commands.run(["umount", "-l", target], timeout=60)
 
     def _in_chroot(self, *argv, log_name="deploy-host"):
         environment = dict(self._chroot_environment())
@@ -313,8 +335,28 @@ def ansible_collections_for(version):
     return {"23": "ansible==14.*", "22": "ansible==12.*"}[_series(version)]
 
 
-def _is_mount(path):
-    return os.path.ismount(path)
+def _stop_processes_rooted_in(root):
+    """Stop the processes whose root directory is ``root``."""
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            if os.path.realpath(os.readlink("/proc/%s/root" % pid)) == \
+                    os.path.realpath(root):
+                os.kill(int(pid), signal.SIGTERM)
+        except OSError:
+            continue
+
+
+def _is_mount(path, mounts="/proc/self/mounts"):
+    """Return True if ``path`` is a mount point, bind mounts included.
+
+    ``os.path.ismount`` compares devices, so it misses a bind mount of a
+    directory of the same file system.
+    """
+    real = os.path.realpath(path)
+    with open(mounts) as stream:
+        return any(line.split()[1:2] == [real] for line in stream)
 
 
 def plugin_source_dir():
@@ -331,12 +373,17 @@ def plugin_source_dir():
     except importlib.metadata.PackageNotFoundError:
         text = None
     url = json.loads(text).get("url", "") if text else ""
-    if not url.startswith("file://"):
-        raise errors.LabError(
-            reason="%s is not installed from a checkout, so the deploy host "
-                   "has no source to build it from; pip install -e the "
-                   "checkout, or set ZDU_PLUGIN_SOURCE to it" % PLUGIN)
-    return url[len("file://"):]
+    if url.startswith("file://"):
+        return url[len("file://"):]
+    # Run from the checkout itself, whose egg-info hides the install.
+    checkout = os.path.dirname(os.path.dirname(os.path.abspath(
+        kolla_zdu_plugin.__file__)))
+    if os.path.isfile(os.path.join(checkout, "setup.cfg")):
+        return checkout
+    raise errors.LabError(
+        reason="%s is not installed from a checkout, so the deploy host "
+               "has no source to build it from; pip install -e the "
+               "checkout, or set ZDU_PLUGIN_SOURCE to it" % PLUGIN)
 
 
 def plugin_digest(source=None):
