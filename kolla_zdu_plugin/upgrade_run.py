@@ -79,20 +79,14 @@ def prepare(parsed_args):
     with open(os.path.join(run_dir, 'plan.json'), 'w') as stream:
         json.dump(upgrade_plan.to_dict(), stream, indent=2)
     workspace.prepare(run_dir, kolla_dir, sites[0])
-    upgraded = [service_plan for service_plan in upgrade_plan.services
-                if service_plan.batches] + list(upgrade_plan.serial_roles)
-    passes = [site_pass.write(run_dir, site, upgraded) for site in sites]
+    written = site_pass.write(
+        run_dir, upgrade_plan.site_pass,
+        lambda change: generator.rolled_plays(upgrade_plan, change))
     playbook = generator.write(
         run_dir,
-        generator.build(upgrade_plan, conf,
-                        [path for path, _skipped in passes]),
+        generator.build(upgrade_plan, conf, written.site, written.first),
         generator.run_vars(upgrade_plan, conf))
     sys.stdout.write(render.as_table(upgrade_plan))
-    for site, (_path, skipped) in zip(sites, passes):
-        if skipped:
-            sys.stdout.write(
-                'site pass of %s leaves out, as the zero-downtime plays '
-                'ran their roles: %s\n' % (site, '; '.join(skipped)))
     sys.stdout.write('zero-downtime run directory: %s\n' % run_dir)
     LOG.info("zero-downtime playbook %s", playbook)
     parsed_args.playbook = [playbook]

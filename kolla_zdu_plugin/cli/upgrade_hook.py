@@ -32,7 +32,8 @@ def refuse_selections(parsed_args):
     """Refuse options that would upgrade part of what the plan shows.
 
     The zero-downtime plays upgrade every planned service on every host,
-    and the site pass after them leaves out the roles they ran: with
+    and the site pass after them leaves out or narrows the plays of the
+    roles they ran: with
     ``--tags keystone`` the run would end with keystone not upgraded and
     exit 0. So these options are refused before anything runs.
 

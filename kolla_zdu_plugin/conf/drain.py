@@ -47,6 +47,18 @@ OPTS = [
              'the new ones. Part of the time a host is out of service, '
              'which [haproxy] out_of_service_lease must cover.'),
     cfg.IntOpt(
+        'graceful_stop_timeout',
+        min=1,
+        max=3600,
+        help='Seconds kolla\'s handlers give each container of a role to '
+             'stop gracefully in a zero-downtime batch, one host at a time: '
+             'kolla\'s docker_graceful_timeout for those batches. Unset, '
+             'kolla\'s own value applies. Give at least the longest '
+             'graceful_shutdown_timeout of the role\'s services (oslo.service '
+             'defaults to 60 s; nova asks for 180 s or more), so that an '
+             'RPC server such as heat-engine finishes what it holds. It '
+             'must not exceed recreate_time.'),
+    cfg.IntOpt(
         'migration_time',
         default=600,
         min=0,

@@ -88,3 +88,21 @@ def check_lease(bounds, conf):
                'it to at least %d.'
                % (loading.config_source(conf), bounds.lease, needed,
                   ' + '.join('%s %d' % part for part in parts), needed))
+
+
+def check_graceful_stop(conf):
+    """Refuse a graceful stop longer than the recreate it is part of.
+
+    :raises: ConfigError naming both options and their file.
+    """
+    stop = conf.drain.graceful_stop_timeout
+    if stop is None or stop <= conf.drain.recreate_time:
+        return
+    raise exceptions.ConfigError(
+        reason='[drain] graceful_stop_timeout in %s is %d s, longer than '
+               '[drain] recreate_time (%d s), which bounds the whole '
+               'recreate of a host: the stop and the start. Set '
+               'recreate_time to at least %d plus the time the containers '
+               'take to start.'
+               % (loading.config_source(conf), stop,
+                  conf.drain.recreate_time, stop))

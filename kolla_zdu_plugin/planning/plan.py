@@ -38,6 +38,12 @@ RELEASE_VIP = 'release-vip'
 # A role applied one host at a time: the wait before the next host.
 SETTLE = 'settle'
 
+# What the site pass does with a play of the site playbook.
+SITE_SKIP = 'leave out'
+SITE_NARROW = 'narrow'
+SITE_ROLL = 'roll'
+SITE_FIRST = 'run first'
+
 # The mechanisms a service plan's ``chosen`` names.
 ROLLING = 'rolling'
 PARALLEL = 'parallel'
@@ -66,10 +72,13 @@ class Step:
         for start-next, the ports the new container listens on.
     :param variables: for start-next, the ``(name, value)`` pairs of
         kolla variables that move the new container to other ports; for
-        bridge, the kernel settings it makes.
+        recreate, the kolla variables the batch sets (the graceful stop
+        timeout); for bridge, the kernel settings it makes.
     :param role_containers: for recreate, the ``(service, container)``
         pairs of every container of the role on the host, which kolla's
         role may recreate and a roll-back puts back.
+    :param tasks_from: for recreate, the task file of kolla's role that
+        acts, when not the role's own ``main``.
     """
 
     host: str
@@ -84,6 +93,7 @@ class Step:
     ports: typing.Tuple[int, ...] = ()
     variables: typing.Tuple[typing.Tuple[str, typing.Any], ...] = ()
     role_containers: typing.Tuple[typing.Tuple[str, str], ...] = ()
+    tasks_from: str = ''
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,6 +113,22 @@ class Batch:
 
 
 @dataclasses.dataclass(frozen=True)
+class Member:
+    """An HAProxy-fronted service that a service plan upgrades.
+
+    :param hosts: the hosts HAProxy sends its traffic to.
+    :param image_var: the variable that sets its image, for messages.
+    """
+
+    service: str
+    container: str
+    group: str
+    hosts: typing.Tuple[str, ...]
+    image: typing.Optional[str]
+    image_var: str = ''
+
+
+@dataclasses.dataclass(frozen=True)
 class ServicePlan:
     """The strategy chosen for one service, why, and its steps.
 
@@ -118,6 +144,11 @@ class ServicePlan:
     :param services_var: kolla's ``<project>_services`` variable, which
         defines the container.
     :param image_var: the variable that sets the image, for messages.
+    :param members: every fronted service of the kolla role that the
+        batches upgrade together, the named one first.
+    :param groups: the inventory groups on which the batches upgrade the
+        role: the members' and those of the role's other containers that
+        run only on the batches' hosts.
     """
 
     service: str
@@ -133,10 +164,24 @@ class ServicePlan:
     image: str = ''
     image_var: str = ''
     services_var: str = ''
+    members: typing.Tuple[Member, ...] = ()
+    groups: typing.Tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.chosen is None:
             object.__setattr__(self, 'chosen', self.strategy)
+        if not self.members:
+            object.__setattr__(self, 'members', (Member(
+                service=self.service, container=self.container,
+                group=self.group, hosts=self.hosts, image=self.image,
+                image_var=self.image_var),))
+        if not self.groups:
+            object.__setattr__(self, 'groups', (self.group,))
+
+    @property
+    def siblings(self):
+        """Return the members other than the named service."""
+        return self.members[1:]
 
     @property
     def steps(self):
@@ -217,9 +262,67 @@ class SerialRolePlan:
         return self.role
 
     @property
+    def groups(self):
+        """The inventory groups the batches upgrade the role on."""
+        return (self.group,)
+
+    @property
     def steps(self):
         """Return every step, batch after batch."""
         return tuple(step for batch in self.batches for step in batch.steps)
+
+
+@dataclasses.dataclass(frozen=True)
+class SitePlayChange:
+    """What the site pass does with one play of a site playbook.
+
+    :param decision: one of the ``SITE_*`` constants: leave the play out,
+        narrow it to the hosts the zero-downtime plays did not upgrade,
+        roll it (its restarts, one drained host at a time, then the play
+        on the other hosts) or run it first (a database play, before the
+        batches of ``service``).
+    :param excluded: the hosts a narrowed or rolled play no longer runs on.
+    :param service: the service plan whose servers a rolled play drains,
+        or whose batches a play run first precedes.
+    :param batches: the rolled play's batches.
+    """
+
+    playbook: str
+    index: int
+    name: str
+    decision: str
+    reason: str
+    excluded: typing.Tuple[str, ...] = ()
+    service: str = ''
+    batches: typing.Tuple[Batch, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class SitePassPlan:
+    """The site playbooks the run imports after its plays, and changes.
+
+    :param playbooks: the site playbooks a plain upgrade would run.
+    :param changes: the plays the site pass changes, in playbook order;
+        every other play runs as written.
+    :param whole: playbooks imported whole, being YAML only Ansible reads.
+    """
+
+    playbooks: typing.Tuple[str, ...] = ()
+    changes: typing.Tuple[SitePlayChange, ...] = ()
+    whole: typing.Tuple[str, ...] = ()
+
+    def change_of(self, playbook, index):
+        """Return the change of play ``index`` of ``playbook``, or None."""
+        for change in self.changes:
+            if (change.playbook, change.index) == (playbook, index):
+                return change
+        return None
+
+    def run_first(self, service):
+        """Return the plays run before the batches of ``service``."""
+        return [change for change in self.changes
+                if change.decision == SITE_FIRST
+                and change.service == service]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -232,6 +335,7 @@ class UpgradePlan:
         the services', or None when kolla's handlers do it.
     :param serial_roles: the roles applied one host at a time after the
         loadbalancer and before the services.
+    :param site_pass: the :class:`SitePassPlan` run after the services.
     """
 
     services: typing.Tuple[ServicePlan, ...]
@@ -240,6 +344,7 @@ class UpgradePlan:
     bounds: typing.Optional[typing.Any] = None
     loadbalancer: typing.Optional[LoadBalancerPlan] = None
     serial_roles: typing.Tuple[SerialRolePlan, ...] = ()
+    site_pass: SitePassPlan = SitePassPlan()
 
     def to_dict(self):
         """Return the plan as plain data for JSON, bounds included."""

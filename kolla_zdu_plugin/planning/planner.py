@@ -18,7 +18,9 @@ from kolla_zdu_plugin import exceptions
 from kolla_zdu_plugin.planning import bounds
 from kolla_zdu_plugin.planning import loadbalancer
 from kolla_zdu_plugin.planning import plan
+from kolla_zdu_plugin.planning import role_units
 from kolla_zdu_plugin.planning import serial_roles
+from kolla_zdu_plugin.planning import site_pass
 from kolla_zdu_plugin.strategies import base
 from kolla_zdu_plugin.strategies import loader
 
@@ -57,48 +59,60 @@ def migrates(service_map):
     return any(service.database_steps for service in service_map.services)
 
 
-def strategy_name_for(service, conf):
-    """Return the strategy name configured for ``service``."""
-    return conf.zdu.service_strategies.get(service.name, conf.zdu.strategy)
+def strategy_name_for(unit, conf):
+    """Return the strategy name configured for ``unit`` (see role_units)."""
+    return role_units.configured_strategy(unit, conf)
 
 
-def facts_for(service, conf):
-    """Return the :class:`~.base.ServiceFacts` known for ``service``."""
+def facts_for(unit, conf):
+    """Return the :class:`~.base.ServiceFacts` known for ``unit``.
+
+    Old and new versions may mix only if they may for every member; the
+    restart time is the longest known of the members.
+    """
+    times = [conf.buffer.restart_times[name] for name in unit.names
+             if name in conf.buffer.restart_times]
     return base.ServiceFacts(
-        mixed_versions_safe=(
-            service.name not in conf.zdu.mixed_version_unsafe_services),
-        restart_time=conf.buffer.restart_times.get(service.name))
+        mixed_versions_safe=not any(
+            name in conf.zdu.mixed_version_unsafe_services
+            for name in unit.names),
+        restart_time=max(times) if times else None)
 
 
-def strategy_source(service, conf):
-    """Return the option that set the strategy of ``service``.
+def strategy_source(unit, conf):
+    """Return the option that set the strategy of ``unit``.
 
     ``--zdu-strategy`` offers only installed strategies, so a name that is
     not installed comes from the configuration file.
     """
     option = ('service_strategies'
-              if service.name in conf.zdu.service_strategies else 'strategy')
+              if set(unit.names) & set(conf.zdu.service_strategies)
+              else 'strategy')
     return '[zdu] %s in %s' % (option, loading.config_source(conf))
 
 
-def load_strategies(service_map, conf, registry):
-    """Load the strategy of every service once, before any is planned.
+def load_strategies(units, conf, registry):
+    """Load the strategy of every unit once, before any is planned.
 
     :raises: ConfigError naming the option, file and service that ask for
         a strategy which is not installed.
     """
-    for service in service_map.services:
-        name = strategy_name_for(service, conf)
+    for unit in units:
+        name = strategy_name_for(unit, conf)
         try:
             registry.get(name)
         except exceptions.StrategyNotFound as exc:
             raise exceptions.ConfigError(
                 reason='%s (asked for by %s, for service %s)'
-                       % (exc, strategy_source(service, conf), service.name))
+                       % (exc, strategy_source(unit, conf),
+                          ', '.join(unit.names)))
 
 
 def make_plan(service_map, conf, registry=None):
     """Plan every service of ``service_map`` with its strategy.
+
+    The fronted services of one kolla role are planned together, as one
+    unit (see :mod:`~kolla_zdu_plugin.planning.role_units`).
 
     :param registry: the run's ``StrategyRegistry``; a new one when None.
     :raises: ConfigError before anything is planned.
@@ -108,18 +122,23 @@ def make_plan(service_map, conf, registry=None):
     serial_roles.check_roles(conf)
     run_bounds = bounds.from_conf(conf, migrates(service_map))
     bounds.check_lease(run_bounds, conf)
+    bounds.check_graceful_stop(conf)
     registry = registry or loader.StrategyRegistry(conf)
-    load_strategies(service_map, conf, registry)
+    units = role_units.merge(service_map.services)
+    load_strategies(units, conf, registry)
     plans = []
-    for service in service_map.services:
-        strategy = registry.get(strategy_name_for(service, conf))
-        LOG.debug("planning %s with %s", service.name, strategy.name)
-        plans.append(strategy.plan_service(service, facts_for(service,
-                                                              conf)))
+    for unit in units:
+        strategy = registry.get(strategy_name_for(unit, conf))
+        LOG.debug("planning %s with %s", ', '.join(unit.names),
+                  strategy.name)
+        plans.append(strategy.plan_service(unit, facts_for(unit, conf)))
+    serial_role_plans = serial_roles.plan_serial_roles(service_map, conf)
     return plan.UpgradePlan(services=tuple(plans),
                             loadbalancers=service_map.loadbalancers,
                             notes=service_map.notes, bounds=run_bounds,
                             loadbalancer=loadbalancer.plan_loadbalancer(
                                 service_map, conf),
-                            serial_roles=serial_roles.plan_serial_roles(
-                                service_map, conf))
+                            serial_roles=serial_role_plans,
+                            site_pass=site_pass.plan_site_pass(
+                                service_map, units, plans,
+                                serial_role_plans, conf))

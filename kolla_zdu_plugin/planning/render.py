@@ -13,6 +13,8 @@
 
 import json
 
+from kolla_zdu_plugin.planning import plan
+
 
 def _window(step):
     return '' if step.window is None else '<= %ss' % step.window
@@ -78,6 +80,38 @@ def _serial_role_lines(role_plan):
     return lines
 
 
+def _site_pass_lines(site_plan):
+    if not site_plan.playbooks:
+        return []
+    lines = ['', 'site pass (%s), after the services: every play as '
+             'written, but' % ', '.join(site_plan.playbooks)]
+    number = 0
+    for change in site_plan.changes:
+        where = ('' if change.playbook in site_plan.playbooks
+                 else ' (%s)' % change.playbook)
+        lines.append('  %s "%s"%s: %s' % (
+            change.decision, change.name, where, change.reason))
+        if change.decision == plan.SITE_ROLL:
+            rolled = _batch_lines(change.batches, number)
+            number += sum(len(batch.steps) for batch in change.batches)
+            lines.extend('  ' + line for line in rolled)
+    lines.extend('  imported as written (YAML only Ansible reads, or not '
+                 'found): %s' % path for path in site_plan.whole)
+    return lines
+
+
+def _service_header(service_plan):
+    if not service_plan.siblings:
+        return '%s (%s, container %s): %s' % (
+            service_plan.service, service_plan.project,
+            service_plan.container, service_plan.label)
+    return ('%s (role %s, containers %s, drained and gated together): %s'
+            % (', '.join(m.service for m in service_plan.members),
+               service_plan.project,
+               ', '.join(m.container for m in service_plan.members),
+               service_plan.label))
+
+
 def as_table(upgrade_plan):
     """Return the plan as text: a header per service, a line per step.
 
@@ -93,15 +127,14 @@ def as_table(upgrade_plan):
         lines.extend(_serial_role_lines(role_plan))
     for service_plan in upgrade_plan.services:
         lines.append('')
-        lines.append('%s (%s, container %s): %s' % (
-            service_plan.service, service_plan.project,
-            service_plan.container, service_plan.label))
+        lines.append(_service_header(service_plan))
         lines.append('  why: %s' % service_plan.reason)
         number = 0
         for step in service_plan.notes:
             number += 1
             lines.append(_step_line(number, step))
         lines.extend(_batch_lines(service_plan.batches, number))
+    lines.extend(_site_pass_lines(upgrade_plan.site_pass))
     for note in upgrade_plan.notes:
         lines.append('note: %s' % note)
     return '\n'.join(lines) + '\n'

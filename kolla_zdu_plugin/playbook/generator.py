@@ -18,6 +18,7 @@ role, on the batch's hosts, with the batch's servers, readiness targets
 and bounds. The run-wide settings go to a vars file beside it.
 """
 
+import dataclasses
 import os
 
 import yaml
@@ -110,6 +111,18 @@ def check(upgrade_plan):
     for service_plan in upgrade_plan.services:
         for batch in service_plan.batches:
             check_batch(service_plan, batch)
+    for change in upgrade_plan.site_pass.changes:
+        for batch in change.batches:
+            check_batch(_service_plan(upgrade_plan, change.service), batch)
+
+
+def _service_plan(upgrade_plan, name):
+    for service_plan in upgrade_plan.services:
+        if service_plan.service == name:
+            return service_plan
+    raise exceptions.PreflightError(
+        reason='the site pass names service %s, which the plan does not '
+               'upgrade' % name)
 
 
 def _by_host(batch, action, container=None):
@@ -167,6 +180,12 @@ def service_vars(service_plan, batch, bounds=None):
                                     for step in batch.steps),
         'zdu_service_contracts': any(step.action == plan.DB_CONTRACT
                                      for step in batch.steps),
+        'zdu_service_kolla_variables': dict(next(
+            (step.variables for step in batch.steps
+             if step.action == plan.RECREATE), ())),
+        'zdu_service_tasks_from': next(
+            (step.tasks_from for step in batch.steps
+             if step.action == plan.RECREATE and step.tasks_from), 'main'),
         'zdu_service_role_containers': {
             host: [{'service': key, 'container': name}
                    for key, name in step.role_containers]
@@ -272,23 +291,32 @@ def preflight(upgrade_plan, conf):
               'zdu_preflight',
               {'zdu_preflight_phase': 'hosts',
                'zdu_preflight_images': [
-                   {'service': sp.service, 'image': sp.image,
-                    'image_var': sp.image_var, 'hosts': list(sp.hosts)}
-                   for sp in acting],
+                   {'service': member.service, 'image': member.image,
+                    'image_var': member.image_var,
+                    'hosts': list(member.hosts)}
+                   for sp in acting for member in sp.members],
                'zdu_preflight_next_containers': _next_containers(acting),
                'zdu_preflight_min_free_memory_mb':
                    conf.parallel.min_free_memory_mb}),
     ]
 
 
-def service_plays(service_plan, bounds=None):
+def service_plays(service_plan, bounds=None, label=None):
     """Return one play per batch of ``service_plan``, in plan order."""
-    return [_play('zdu | %s | %s | %s' % (service_plan.service,
+    return [_play('zdu | %s | %s | %s' % (label or service_plan.service,
                                           batch.mechanism,
                                           ', '.join(batch.hosts)),
                   batch.hosts, 'zdu_service',
                   service_vars(service_plan, batch, bounds))
             for batch in service_plan.batches]
+
+
+def rolled_plays(upgrade_plan, change):
+    """Return the plays of a play the site pass rolls, one per host."""
+    service_plan = dataclasses.replace(
+        _service_plan(upgrade_plan, change.service), batches=change.batches)
+    return service_plays(service_plan, upgrade_plan.bounds,
+                         label='site pass | %s' % change.name)
 
 
 def run_vars(upgrade_plan, conf):
@@ -307,13 +335,16 @@ def run_vars(upgrade_plan, conf):
     }
 
 
-def build(upgrade_plan, conf, site_playbooks):
+def build(upgrade_plan, conf, site_playbooks, first=None):
     """Return the whole playbook as a list of plays.
 
     The plan is one :func:`check` accepted, which the run does before it
     writes anything.
 
-    :param site_playbooks: the playbooks a plain upgrade would run.
+    :param site_playbooks: the site pass: the playbooks a plain upgrade
+        would run, or the copies the site pass wrote.
+    :param first: ``{service: [playbook, ...]}`` the site pass runs
+        before the batches of a service.
     """
     acting = _acting(upgrade_plan)
     playbook = preflight(upgrade_plan, conf)
@@ -322,6 +353,8 @@ def build(upgrade_plan, conf, site_playbooks):
     playbook.extend(serial_role_plays.plays(upgrade_plan.serial_roles,
                                             _play))
     for service_plan in acting:
+        playbook.extend({'import_playbook': path} for path in
+                        (first or {}).get(service_plan.service, ()))
         playbook.extend(service_plays(service_plan, upgrade_plan.bounds))
     playbook.extend({'import_playbook': os.path.abspath(path)}
                     for path in site_playbooks)

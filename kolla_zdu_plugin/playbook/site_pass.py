@@ -9,124 +9,152 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""The pass of the site playbook that follows the zero-downtime plays.
+"""Write the site pass the plan decided (see planning.site_pass).
 
-The zero-downtime plays run each planned service's kolla role, with the
-upgrade action, on every host of the service's group. Running that role
-again in the site playbook finds nothing to change but still renders every
-file, checks every container and reruns the role's database handlers. So
-the site pass leaves out a play that only applies such roles to such
-groups, and keeps every other play as it is.
+Each site playbook with a changed play, or importing a playbook with one,
+is written into the run directory as a copy: plays left out or run first
+are dropped, narrowed plays exclude the hosts the zero-downtime plays
+upgraded (``!host`` patterns), and a rolled play is preceded by its
+zero-downtime plays. Imports point at the copies, or are made absolute.
+A playbook without a change is imported as it is.
 """
 
-import logging
+import dataclasses
 import os
-import re
 
 import yaml
 
 from kolla_zdu_plugin import exceptions
+from kolla_zdu_plugin.planning import plan
 
-LOG = logging.getLogger(__name__)
-
-_PLAY_BODY_KEYS = ('tasks', 'pre_tasks', 'post_tasks', 'handlers')
-
-
-def covered_groups(services):
-    """Return ``{role: {group, ...}}`` the zero-downtime plays upgraded."""
-    covered = {}
-    for service in services:
-        covered.setdefault(service.project, set()).add(service.group)
-    return covered
+_DROPPED = (plan.SITE_SKIP, plan.SITE_FIRST)
 
 
-def _role_name(entry):
-    if isinstance(entry, str):
-        return entry
-    if isinstance(entry, dict):
-        return entry.get('role') or entry.get('name')
-    return None
+@dataclasses.dataclass(frozen=True)
+class Written:
+    """The playbooks the run imports.
 
-
-def _positive_patterns(hosts):
-    if isinstance(hosts, str):
-        hosts = re.split(r'[:,]', hosts)
-    if not isinstance(hosts, list):
-        return None
-    patterns = [str(pattern).strip() for pattern in hosts]
-    return [pattern for pattern in patterns
-            if pattern and not pattern.startswith(('&', '!'))]
-
-
-def is_covered(play, covered):
-    """Return True if ``play`` only applies roles the zdu plays ran.
-
-    Such a play has roles and nothing else to run, every role was upgraded
-    by the zero-downtime plays, and every group it targets (less its
-    ``&`` and ``!`` patterns) is a group they upgraded that role on.
+    :param site: after the services' plays, one per site playbook.
+    :param first: ``{service: [path, ...]}`` imported before the batches
+        of each service.
     """
-    if not isinstance(play, dict) or not play.get('roles'):
-        return False
-    if any(play.get(key) for key in _PLAY_BODY_KEYS):
-        return False
-    roles = [_role_name(entry) for entry in play['roles']]
-    groups = _positive_patterns(play.get('hosts'))
-    if not groups or not all(role in covered for role in roles):
-        return False
-    return all(group in covered[role] for role in roles for group in groups)
+
+    site: tuple
+    first: dict
 
 
-def _absolute_imports(play, site_dir):
-    path = play.get('import_playbook')
-    if isinstance(path, str) and not os.path.isabs(path) and '{{' not in path:
-        play = dict(play, import_playbook=os.path.join(site_dir, path))
-    return play
-
-
-def write(run_dir, site_playbook, services):
-    """Return the playbook the run imports after its own plays.
-
-    :param site_playbook: the operator's site playbook.
-    :param services: the service plans the zero-downtime plays carried
-        out (anything with ``project`` and ``group``).
-    :returns: ``(path, skipped play names)``; ``path`` is ``site_playbook``
-        itself when no play is left out, or when it is YAML that only
-        Ansible reads (tags such as ``!unsafe`` or ``!vault``), otherwise a
-        copy in ``run_dir`` without those plays, its imports made absolute.
-    :raises ConfigError: naming the playbook if it cannot be read.
-    """
+def _load(path):
     try:
-        with open(site_playbook) as stream:
+        with open(path) as stream:
             plays = yaml.safe_load(stream)
     except OSError as error:
         raise exceptions.ConfigError(
             reason='cannot read the site playbook %s: %s; check the '
-                   '--playbook option' % (site_playbook, error))
-    except yaml.YAMLError as error:
-        LOG.warning("site playbook %s is imported whole: %s",
-                    site_playbook, error)
-        return site_playbook, []
-    if not isinstance(plays, list):
-        return site_playbook, []
-    covered = covered_groups(services)
-    kept, skipped = [], []
-    for play in plays:
-        if is_covered(play, covered):
-            skipped.append(play.get('name') or 'roles %s' % play['roles'])
-        else:
-            kept.append(play)
-    if not skipped:
-        return site_playbook, []
-    site_dir = os.path.dirname(os.path.abspath(site_playbook))
-    kept = [_absolute_imports(play, site_dir) if isinstance(play, dict)
-            else play for play in kept]
-    path = os.path.join(run_dir, 'site-pass-' + os.path.basename(
-        site_playbook))
+                   '--playbook option' % (path, error))
+    return plays if isinstance(plays, list) else []
+
+
+def narrowed(play, excluded):
+    """Return ``play`` without the hosts of ``excluded``."""
+    hosts = play.get('hosts') or []
+    patterns = ['!%s' % host for host in excluded]
+    if isinstance(hosts, str):
+        return dict(play, hosts=':'.join([hosts] + patterns))
+    return dict(play, hosts=list(hosts) + patterns)
+
+
+def _dump(path, header, plays):
     with open(path, 'w') as stream:
-        stream.write('---\n# %s without the plays whose roles the '
-                     'zero-downtime plays ran:\n' % site_playbook)
-        for name in skipped:
-            stream.write('#   %s\n' % name)
-        yaml.safe_dump(kept, stream, default_flow_style=False,
+        stream.write('---\n# %s\n' % header)
+        yaml.safe_dump(plays, stream, default_flow_style=False,
                        sort_keys=False, width=1000)
-    return path, skipped
+    return path
+
+
+class _Writer(object):
+
+    def __init__(self, run_dir, site_plan, rolled_plays):
+        self.run_dir = run_dir
+        self.site_plan = site_plan
+        self.rolled_plays = rolled_plays
+        self.copies = {}
+
+    def copy_path(self, playbook, prefix):
+        name = '%s%s' % (prefix, os.path.basename(playbook))
+        path = os.path.join(self.run_dir, name)
+        number = 1
+        while path in self.copies.values():
+            number += 1
+            path = os.path.join(self.run_dir, '%s%d-%s' % (
+                prefix, number, os.path.basename(playbook)))
+        return path
+
+    def playbook(self, path):
+        """Return the path to import for ``path``: a copy or itself."""
+        if path in self.copies:
+            return self.copies[path]
+        if path in self.site_plan.whole:
+            return path
+        site_dir = os.path.dirname(path)
+        kept, changed, notes = [], False, []
+        for index, play in enumerate(_load(path)):
+            if not isinstance(play, dict):
+                kept.append(play)
+                continue
+            imported = play.get('import_playbook')
+            if isinstance(imported, str):
+                if '{{' in imported:
+                    kept.append(play)
+                    continue
+                target = os.path.normpath(os.path.join(site_dir, imported))
+                written = self.playbook(target)
+                changed = changed or written != target
+                kept.append(dict(play, import_playbook=written))
+                continue
+            change = self.site_plan.change_of(path, index)
+            if change is None:
+                kept.append(play)
+                continue
+            changed = True
+            notes.append('%s "%s": %s' % (change.decision, change.name,
+                                          change.reason))
+            if change.decision in _DROPPED:
+                continue
+            if change.decision == plan.SITE_ROLL:
+                kept.extend(self.rolled_plays(change))
+            kept.append(narrowed(play, change.excluded))
+        if not changed:
+            return path
+        copy = self.copy_path(path, 'site-pass-')
+        self.copies[path] = copy
+        _dump(copy, '%s as the site pass runs it:\n# %s'
+              % (path, '\n# '.join(notes) or 'imports the changed copies'),
+              kept)
+        return copy
+
+    def first(self):
+        found = {}
+        for change in self.site_plan.changes:
+            if change.decision != plan.SITE_FIRST:
+                continue
+            play = _load(change.playbook)[change.index]
+            path = os.path.join(self.run_dir, 'site-first-%d-%s' % (
+                len(self.copies) + sum(len(v) for v in found.values()),
+                os.path.basename(change.playbook)))
+            _dump(path, 'play %d of %s, run before the batches of %s: %s'
+                  % (change.index, change.playbook, change.service,
+                     change.reason), [play])
+            found.setdefault(change.service, []).append(path)
+        return found
+
+
+def write(run_dir, site_plan, rolled_plays):
+    """Write the site pass of ``site_plan``; return :class:`Written`.
+
+    :param rolled_plays: a callable returning the plays of a rolled
+        :class:`~kolla_zdu_plugin.planning.plan.SitePlayChange`.
+    :raises ConfigError: naming a site playbook that cannot be read.
+    """
+    writer = _Writer(run_dir, site_plan, rolled_plays)
+    site = tuple(writer.playbook(path) for path in site_plan.playbooks)
+    return Written(site=site, first=writer.first())

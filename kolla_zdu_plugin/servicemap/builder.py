@@ -20,6 +20,7 @@ from kolla_zdu_plugin.servicemap import database_steps
 from kolla_zdu_plugin.servicemap import kolla_tree
 from kolla_zdu_plugin.servicemap import model
 from kolla_zdu_plugin.servicemap import site_playbook
+from kolla_zdu_plugin.servicemap import site_restarts
 from kolla_zdu_plugin.servicemap import variables
 
 LOG = logging.getLogger(__name__)
@@ -176,7 +177,18 @@ class ServiceMapBuilder(object):
                                 notes=tuple(self.notes),
                                 loadbalancer=self._loadbalancer(
                                     loadbalancers),
-                                serial_roles=self._serial_roles())
+                                serial_roles=self._serial_roles(),
+                                site_playbooks=self._site_playbooks())
+
+    def _site_playbooks(self):
+        """Return the site playbooks and the playbooks they import."""
+        reader = site_restarts.SiteReader(self._role_paths)
+        found = []
+        for path in self.site_playbooks:
+            for playbook in reader.read(os.path.abspath(path)):
+                if playbook.path not in [p.path for p in found]:
+                    found.append(playbook)
+        return tuple(found)
 
     def _serial_roles(self):
         """Return every enabled role of ``SERIAL_ROLES``, as kolla has it."""
@@ -358,7 +370,8 @@ class ServiceMapBuilder(object):
                                 None)
             if isinstance(name, str) and name:
                 containers.append(model.Container(
-                    service=variables.plain(key), name=name, hosts=hosts))
+                    service=variables.plain(key), name=name, hosts=hosts,
+                    group=str(self._render(resolver, group, group))))
         return tuple(containers)
 
     def _backend_enabled(self, resolver, entry, external, mode):

@@ -86,11 +86,13 @@ class Container:
 
     :param service: its key in the role's ``<project>_services``, which
         also names its configuration directory.
+    :param group: the inventory group it runs on.
     """
 
     service: str
     name: str
     hosts: typing.Tuple[str, ...]
+    group: str = ''
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,6 +114,36 @@ class Service:
     #: Every enabled container of the role, which an upgrade of the role
     #: on a host may recreate, this service's own included.
     role_containers: typing.Tuple[Container, ...] = ()
+    #: The role's other HAProxy-fronted services, which its batches drain,
+    #: recreate and gate on readiness with this one (see
+    #: :func:`kolla_zdu_plugin.planning.role_units.merge`).
+    siblings: typing.Tuple['Service', ...] = ()
+
+    @property
+    def members(self):
+        """Return this service and its siblings, this one first."""
+        return (self,) + self.siblings
+
+    @property
+    def names(self):
+        """Return the names of :attr:`members`."""
+        return tuple(member.name for member in self.members)
+
+    @property
+    def groups(self):
+        """Return the inventory groups the batches upgrade, in order.
+
+        The groups of the members, and of every other container of the
+        role that runs only on hosts the batches upgrade: applying the
+        role to those hosts upgrades it there too.
+        """
+        found = []
+        for group in [member.group for member in self.members] + [
+                c.group for c in self.role_containers
+                if c.group and set(c.hosts) <= set(self.hosts)]:
+            if group not in found:
+                found.append(group)
+        return tuple(found)
 
     def containers_on(self, host):
         """Return the role's containers on ``host``, this one's first."""
@@ -190,11 +222,77 @@ class SerialRole:
 
 
 @dataclasses.dataclass(frozen=True)
+class Restart:
+    """A task of kolla's roles that restarts containers whenever it runs.
+
+    Handlers restart a container when its configuration or image changed;
+    such a task (cinder's ``reload.yml``, nova's ``reload_api.yml``)
+    restarts it every time, on every host of its play at once.
+
+    :param path: its task file, relative to the role.
+    :param services: the keys of the role's ``<project>_services`` whose
+        containers it restarts; empty when it loops over all of them.
+    """
+
+    role: str
+    path: str
+    task: str
+    services: typing.Tuple[str, ...] = ()
+
+    def restarts(self, service):
+        """Return whether the task restarts the container of ``service``."""
+        return not self.services or service in self.services
+
+
+@dataclasses.dataclass(frozen=True)
+class SitePlay:
+    """A play of a site playbook, as the site pass sees it.
+
+    :param index: its position in the playbook.
+    :param roles: the roles it applies with ``roles:``.
+    :param only_roles: whether it applies roles and runs nothing else.
+    :param tasks_from: ``(role, tasks file)`` its own tasks include.
+    :param restarts: the :class:`Restart` tasks it reaches.
+    :param imports: the playbook it imports, for an ``import_playbook``.
+    :param raw: the play as written.
+    """
+
+    index: int
+    name: str
+    hosts: typing.Tuple[str, ...] = ()
+    roles: typing.Tuple[str, ...] = ()
+    only_roles: bool = False
+    tasks_from: typing.Tuple[typing.Tuple[str, str], ...] = ()
+    restarts: typing.Tuple[Restart, ...] = ()
+    imports: typing.Optional[str] = None
+    raw: typing.Any = dataclasses.field(default=None, compare=False,
+                                        repr=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class SitePlaybook:
+    """A site playbook a plain upgrade would run, or one it imports.
+
+    :param readable: False when it is YAML only Ansible reads (``!vault``
+        or ``!unsafe`` tags), which the site pass imports whole.
+    :param top: whether the run imports it (the operator's playbook or
+        kolla's site.yml), rather than another playbook importing it.
+    """
+
+    path: str
+    plays: typing.Tuple[SitePlay, ...] = ()
+    readable: bool = True
+    top: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
 class ServiceMap:
     """Every enabled HAProxy-fronted service of a deployment.
 
     :param serial_roles: the roles without a frontend that can go one host
         at a time (see :class:`SerialRole`).
+    :param site_playbooks: the site playbooks a plain upgrade would run and
+        the playbooks they import (see :class:`SitePlaybook`).
     """
 
     services: typing.Tuple[Service, ...]
@@ -202,6 +300,7 @@ class ServiceMap:
     notes: typing.Tuple[str, ...] = ()
     loadbalancer: typing.Optional[LoadBalancer] = None
     serial_roles: typing.Tuple[SerialRole, ...] = ()
+    site_playbooks: typing.Tuple[SitePlaybook, ...] = ()
 
     def by_name(self):
         """Return the services keyed by service name."""

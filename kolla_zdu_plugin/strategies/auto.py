@@ -49,7 +49,7 @@ def buffered_cutover(service, conf):
     planned += [steps.add_next(service, host, conf) for host in service.hosts]
     planned.append(steps.release(service))
     for host in service.hosts:
-        planned.append(steps.recreate(service, host))
+        planned.append(steps.recreate(service, host, conf))
         planned.append(steps.wait_ready(service, host, conf))
         planned.append(steps.ready(service, host))
         planned.append(steps.remove_next(service, host, conf))
@@ -63,7 +63,21 @@ class AutoStrategy(base.Strategy):
     name = 'auto'
 
     def choose(self, service, facts):
-        """Return ``(strategy name, reason)`` for ``service``."""
+        """Return ``(strategy name, reason)`` for ``service``.
+
+        A role with several fronted services never goes parallel, which
+        starts one temporary container: it rolls, or is buffered.
+        """
+        name, reason = self._choose_one(service, facts)
+        if service.siblings and name in ('parallel', COMBINED):
+            return ('buffer', "kolla role %s restarts %s together on each "
+                    "host, and parallel would start only one of them "
+                    "beside the old version; HAProxy holds their requests "
+                    "while the role restarts (%s)"
+                    % (service.project, ', '.join(service.names), reason))
+        return name, reason
+
+    def _choose_one(self, service, facts):
         servers = _serving_servers(service)
         max_restart = self.conf.buffer.max_restart_time
         if _mixed_versions_unsafe(service, facts, self.conf):

@@ -71,7 +71,13 @@ class Strategy(metaclass=abc.ABCMeta):
             batches=tuple(batches), notes=tuple(notes),
             group=service.group, hosts=tuple(service.hosts),
             image=service.image, image_var=service.image_var or '',
-            services_var=service.services_var or '')
+            services_var=service.services_var or '',
+            members=tuple(plan.Member(
+                service=member.name, container=member.container_name,
+                group=member.group, hosts=tuple(member.hosts),
+                image=member.image, image_var=member.image_var or '')
+                for member in service.members),
+            groups=service.groups)
 
     @abc.abstractmethod
     def plan_service(self, service, facts):

@@ -25,7 +25,8 @@ class BufferStrategy(base.Strategy):
         """Plan a buffered restart of every host of ``service`` at once."""
         planned = [steps.hold(service, self.conf),
                    steps.wait_held_drained(service, self.conf)]
-        planned += [steps.recreate(service, host) for host in service.hosts]
+        planned += [steps.recreate(service, host, self.conf)
+                    for host in service.hosts]
         planned += [steps.wait_ready(service, host, self.conf)
                     for host in service.hosts]
         planned.append(steps.release(service))

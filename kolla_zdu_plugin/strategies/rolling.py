@@ -26,7 +26,7 @@ class RollingStrategy(base.Strategy):
         batches = []
         for host in service.hosts:
             planned = steps.drain(service, host, self.conf)
-            planned.append(steps.recreate(service, host))
+            planned.append(steps.recreate(service, host, self.conf))
             planned.append(steps.wait_ready(service, host, self.conf))
             planned.append(steps.ready(service, host))
             batches.append(steps.batch([host], plan.ROLLING, planned))

@@ -101,19 +101,43 @@ def drain(service, host, conf):
     ]
 
 
-def recreate(service, host):
-    """Return the step recreating the container through kolla's path."""
+# The kolla variable that bounds each container's graceful stop.
+GRACEFUL_TIMEOUT_VAR = 'docker_graceful_timeout'
+
+
+def graceful_stop(conf):
+    """Return ``(detail, variables)`` of the containers' graceful stop."""
+    seconds = conf.drain.graceful_stop_timeout
+    if seconds is None:
+        return ("each stopped within kolla's %s" % GRACEFUL_TIMEOUT_VAR, ())
+    return ('each stopped within %d s ([drain] graceful_stop_timeout)'
+            % seconds, ((GRACEFUL_TIMEOUT_VAR, seconds),))
+
+
+def recreate(service, host, conf):
+    """Return the step recreating the containers through kolla's path.
+
+    The fronted members on ``host`` are named with their images; the
+    role's other containers there are the ones kolla's handlers restart
+    with them. With ``[drain] graceful_stop_timeout`` the step sets
+    kolla's graceful timeout for the batch.
+    """
     containers = tuple((c.service, c.name)
                        for c in service.containers_on(host))
-    others = [name for _key, name in containers
-              if name != service.container_name]
+    fronted = [member for member in service.members
+               if member is service or host in member.hosts]
+    names = {member.container_name for member in fronted}
+    others = [name for _key, name in containers if name not in names]
+    stop, variables = graceful_stop(conf)
     return plan.Step(host=host, action=plan.RECREATE,
                      detail='kolla_container recreate_or_restart_container '
-                            '%s with %s%s' % (
-                                service.container_name, service.image,
+                            '%s%s; %s' % (', '.join(
+                                '%s with %s' % (m.container_name, m.image)
+                                for m in fronted),
                                 ' (and %s, as the role changes them)'
-                                % ', '.join(others) if others else ''),
+                                % ', '.join(others) if others else '', stop),
                      container=service.container_name, image=service.image,
+                     variables=variables,
                      role_containers=containers
                      or ((service.name, service.container_name),))
 

@@ -40,6 +40,10 @@ create_venv() {
         -r "$ROOT/test-requirements.txt"
     "$VENV/bin/pip" install -q -e "$ROOT[plot]"
     "$VENV/bin/pip" install -q -e "$ROOT/tools/harness"
+    # kolla-ansible's filters and group_vars use ansible.utils and other
+    # collections, which the unit tests evaluate too.
+    "$VENV/bin/python" -c \
+        'from kolla_zdu_lab import ansible_deps; ansible_deps.ensure_collections()'
 }
 
 start_dockerd() {

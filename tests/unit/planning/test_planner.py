@@ -139,3 +139,36 @@ class PlannerTestCase(base.TestCase):
                                 services, self.make_conf())
         self.assertIn('[haproxy] loadbalancer_group in built-in defaults is '
                       '"loadbalancer", and no host', str(exc))
+
+
+class GracefulStopTestCase(base.TestCase):
+
+    def test_recreate_sets_kolla_graceful_timeout(self):
+        conf = self.make_conf(drain={'graceful_stop_timeout': 90})
+        result = planner.make_plan(service_map(base.make_service('api')),
+                                   conf)
+        recreate = [step for step in result.services[0].steps
+                    if step.action == 'recreate']
+        self.assertEqual(3, len(recreate))
+        for step in recreate:
+            self.assertEqual((('docker_graceful_timeout', 90),),
+                             step.variables)
+            self.assertIn('each stopped within 90 s ([drain] '
+                          'graceful_stop_timeout)', step.detail)
+
+    def test_unset_keeps_kolla_value(self):
+        result = planner.make_plan(service_map(base.make_service('api')),
+                                   self.make_conf())
+        step = [step for step in result.services[0].steps
+                if step.action == 'recreate'][0]
+        self.assertEqual((), step.variables)
+        self.assertIn("each stopped within kolla's docker_graceful_timeout",
+                      step.detail)
+
+    def test_longer_than_the_recreate_is_refused(self):
+        conf = self.make_conf(drain={'graceful_stop_timeout': 200,
+                                     'recreate_time': 120})
+        exc = self.assertRaises(exceptions.ConfigError, planner.make_plan,
+                                service_map(base.make_service('api')), conf)
+        self.assertIn('[drain] graceful_stop_timeout in ', str(exc))
+        self.assertIn('longer than [drain] recreate_time (120 s)', str(exc))

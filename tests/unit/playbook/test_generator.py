@@ -99,15 +99,46 @@ class ThinPlaybookTestCase(base.TestCase):
                     role + '_'), '%s of %s' % (name, role))
 
     def test_every_play_applies_a_role_with_vars_and_no_task(self):
+        # A parallel upgrade starts one temporary container, so the roles
+        # with several fronted services roll.
+        rolling = {name: 'rolling' for name in (
+            'heat-api', 'heat-api-cfn', 'nova-api', 'nova-metadata')}
         for strategy in ('auto', 'rolling', 'parallel', 'buffer'):
             upgrade_plan, playbook = self.multinode_playbook(
-                zdu={'strategy': strategy})
-            self.assertGreaterEqual(len(upgrade_plan.services), 10)
+                zdu={'strategy': strategy, 'service_strategies':
+                     rolling if strategy == 'parallel' else {}})
+            self.assertGreaterEqual(len(upgrade_plan.services), 8)
             self.assert_thin(playbook)
             batches = sum(len(sp.batches) for sp in upgrade_plan.services)
             self.assertEqual(batches, sum(
                 1 for role in _roles(playbook)
                 if role['role'] == 'zdu_service'), strategy)
+
+    def test_one_play_per_role_and_host_drains_every_fronted_sibling(self):
+        target = deployment.Deployment([base.MULTINODE], self.config_dir, ())
+        services = builder.ServiceMapBuilder(target).build().services
+        for strategy in ('auto', 'rolling'):
+            _plan_, playbook = self.multinode_playbook(
+                zdu={'strategy': strategy})
+            seen = set()
+            for play in playbook:
+                role = play.get('roles', [{}])[0]
+                if role.get('role') != 'zdu_service':
+                    continue
+                project = role['zdu_service_project']
+                for host in play['hosts']:
+                    self.assertNotIn((project, host), seen)
+                    seen.add((project, host))
+                    fronted = sorted(
+                        '%s/%s' % (backend.backend_name, server.name)
+                        for service in services
+                        if service.project == project
+                        for backend, server in service.servers_of(host))
+                    self.assertEqual(fronted, sorted(
+                        role['zdu_service_servers'][host]), (project, host))
+            for project in ('heat', 'nova'):
+                self.assertEqual(3, len([key for key in seen
+                                         if key[0] == project]), project)
 
     def test_auto_with_a_service_whose_versions_must_not_mix(self):
         upgrade_plan, playbook = self.multinode_playbook(

@@ -112,10 +112,19 @@ class RoleRun(object):
                            os.path.join(roles, name))
         config = os.path.join(self.run_dir, self.config_name)
         os.makedirs(os.path.join(config, 'api'))
+        # Each host but the first has a configuration directory of its
+        # own, as real hosts do, so that batches on several hosts at once
+        # never race on one directory; config() reads the first host's.
+        lines = [HOSTS[0]]
+        for host in HOSTS[1:]:
+            own = '%s-%s' % (config, host)
+            os.makedirs(os.path.join(own, 'api'))
+            lines.append('%s node_config_directory=%s'
+                         % (host, json.dumps(own)))
         with open(os.path.join(self.run_dir, 'inventory'), 'w') as stream:
             stream.write('[all]\n%s\n[all:vars]\nansible_connection=local\n'
                          'ansible_python_interpreter=%s\n'
-                         % ('\n'.join(HOSTS + ('lb1', 'lb2')),
+                         % ('\n'.join(lines + ['lb1', 'lb2']),
                             sys.executable))
         # As kolla-ansible's group_vars/all, which a run may override.
         os.makedirs(os.path.join(self.run_dir, 'group_vars'))
@@ -124,7 +133,9 @@ class RoleRun(object):
             yaml.safe_dump({
                 'kolla_action': 'upgrade',
                 'node_config_directory': config,
-                'docker_common_options': {},
+                'docker_graceful_timeout': 60,
+                'docker_common_options': {
+                    'graceful_timeout': '{{ docker_graceful_timeout }}'},
                 'kolla_container_engine': 'docker',
                 'api_interface_address': '127.0.0.1',
                 'api_listen_port': 8080,
@@ -257,7 +268,7 @@ class RoleTestCase(base.TestCase):
         self.assertIn('keep', ops)
         self.assertNotIn('ready', ops)
         self.assertTrue(os.path.isdir(os.path.join(
-            run.run_dir, 'etc', 'api.zdu-previous')))
+            run.run_dir, 'etc-ctl2', 'api.zdu-previous')))
 
     def test_no_roll_back_when_disabled_leaves_the_host_drained(self):
         run = RoleRun(self, 'rolling', fail=['zdu_wait_ready:ctl1:8080'],
@@ -348,6 +359,29 @@ class RoleTestCase(base.TestCase):
         self.assertTrue(all(i > first_kolla for i in old_ready))
         self.assertEqual(sorted(HOSTS), sorted(
             {c[2] for c in calls if c[1] == 'delete'}))
+
+    def test_graceful_stop_timeout_holds_for_the_batch_only(self):
+        run = RoleRun(self, 'rolling', fail=['zdu_wait_ready:ctl1:8080'],
+                      drain={'graceful_stop_timeout': 7})
+        self.assertNotEqual(0, run.code)
+        timeouts = [(c['args'].get('image'),
+                     c['args']['common_options']['graceful_timeout'])
+                    for c in run.service_calls() if c['for'] == 'ctl1'
+                    and c['key'] == 'recreate_or_restart_container api']
+        # kolla's handler stops with the batch's timeout; the roll-back,
+        # after the batch's kolla role, with kolla's own.
+        self.assertEqual([('registry/api:2', 7), ('registry/api:1', 60)],
+                         timeouts)
+
+    def test_graceful_stop_timeout_refused_when_globals_set_it(self):
+        run = RoleRun(self, 'rolling', drain={'graceful_stop_timeout': 7},
+                      globals_yml={'kolla_action': 'upgrade',
+                                   'docker_graceful_timeout': 30})
+        self.assertNotEqual(0, run.code)
+        self.assertIn('unset [drain] graceful_stop_timeout', run.output)
+        self.assertEqual([], [c for c in run.service_calls()
+                              if c['action'] == 'kolla_container'
+                              and c['args'].get('image') == 'registry/api:2'])
 
     def test_parallel_refuses_a_port_variable_set_in_globals(self):
         run = RoleRun(self, 'parallel',
