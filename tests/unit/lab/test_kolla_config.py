@@ -19,6 +19,7 @@ import yaml
 
 from kolla_zdu_lab import errors
 from kolla_zdu_lab import kolla_config
+from kolla_zdu_lab import paths
 from kolla_zdu_lab import settings as settings_mod
 from kolla_zdu_plugin.haproxy import hold_config
 from tests.unit import base
@@ -91,6 +92,20 @@ class WriteGlobalsTestCase(base.TestCase):
         self.assertEqual('{{ openstack_tag }}', values['zdu_demo_tag'])
         self.assertEqual('2026.1', values['openstack_tag'])
         self.assertEqual('{{ openstack_tag }}', values['haproxy_tag'])
+
+    def test_haproxy_template_closes_idle_connections_on_response(self):
+        self.write()
+        with open(os.path.join(self.lab.config_dir, 'config', 'haproxy',
+                               'haproxy_main.cfg')) as stream:
+            custom = stream.read().splitlines(True)
+        index = custom.index('defaults\n')
+        self.assertEqual('    option idle-close-on-response\n',
+                         custom[index + 1])
+        kolla = os.path.join(paths.kolla_ansible_dir(),
+                             kolla_config.HAPROXY_TEMPLATE)
+        with open(kolla) as stream:
+            self.assertEqual(stream.read(), ''.join(
+                custom[:index + 1] + custom[index + 2:]))
 
     def test_operator_lines_kept_and_rewrite_is_stable(self):
         os.makedirs(self.lab.config_dir)

@@ -107,6 +107,36 @@ settle_time = 15
 """
 
 
+# kolla's HAProxy template, which kolla-ansible 22 and 23 share, and the
+# copy of it the lab gives kolla as {{ node_custom_config }}/haproxy/
+# haproxy_main.cfg (kolla's loadbalancer role takes it with
+# with_first_found). A soft-stopped HAProxy closes idle keep-alive
+# connections at once, which races a client reusing one at that instant;
+# with idle-close-on-response it closes each after its next response
+# instead (see doc/source/reference/loadbalancer-upgrade.rst).
+HAPROXY_TEMPLATE = os.path.join("roles", "loadbalancer", "templates",
+                                "haproxy", "haproxy_main.cfg.j2")
+HAPROXY_CUSTOM = os.path.join("haproxy", "haproxy_main.cfg")
+IDLE_CLOSE = "    option idle-close-on-response\n"
+
+
+def haproxy_main_template(kolla_dir=None):
+    """Return kolla's HAProxy template with idle-close-on-response added.
+
+    :raises: LabError when the template has no ``defaults`` section.
+    """
+    path = os.path.join(kolla_dir or paths.kolla_ansible_dir(),
+                        HAPROXY_TEMPLATE)
+    with open(path) as stream:
+        lines = stream.readlines()
+    for index, line in enumerate(lines):
+        if line.strip() == "defaults":
+            return "".join(lines[:index + 1] + [IDLE_CLOSE]
+                           + lines[index + 1:])
+    raise errors.LabError(reason="%s has no defaults section for %s"
+                          % (path, IDLE_CLOSE.strip()))
+
+
 def managed_globals(lab_settings, builder):
     """Return the globals ``up`` owns, as a dict."""
     values = _common_globals(lab_settings, builder)
@@ -245,6 +275,8 @@ def write_globals(lab_settings, builder):
     path = globals_path(lab_settings)
     values = managed_globals(lab_settings, builder)
     overrides = LAB_OVERRIDES
+    write_custom_config(lab_settings, HAPROXY_CUSTOM,
+                        haproxy_main_template())
     if lab_settings.profile == "keystone":
         overrides += KEYSTONE_OVERRIDES
         write_custom_config(lab_settings, "keystone.conf",
@@ -265,9 +297,9 @@ def write_globals(lab_settings, builder):
 
 def write_custom_config(lab_settings, name, text):
     """Write ``{{ node_custom_config }}/name`` (``<config dir>/config``)."""
-    directory = os.path.join(lab_settings.config_dir, "config")
-    os.makedirs(directory, exist_ok=True)
-    with open(os.path.join(directory, name), "w") as output:
+    path = os.path.join(lab_settings.config_dir, "config", name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as output:
         output.write(text)
 
 
