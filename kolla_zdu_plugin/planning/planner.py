@@ -59,11 +59,6 @@ def migrates(service_map):
     return any(service.database_steps for service in service_map.services)
 
 
-def strategy_name_for(unit, conf):
-    """Return the strategy name configured for ``unit`` (see role_units)."""
-    return role_units.configured_strategy(unit, conf)
-
-
 def facts_for(unit, conf):
     """Return the :class:`~.base.ServiceFacts` known for ``unit``.
 
@@ -98,7 +93,7 @@ def load_strategies(units, conf, registry):
         a strategy which is not installed.
     """
     for unit in units:
-        name = strategy_name_for(unit, conf)
+        name = role_units.configured_strategy(unit, conf)
         try:
             registry.get(name)
         except exceptions.StrategyNotFound as exc:
@@ -128,7 +123,7 @@ def make_plan(service_map, conf, registry=None):
     load_strategies(units, conf, registry)
     plans = []
     for unit in units:
-        strategy = registry.get(strategy_name_for(unit, conf))
+        strategy = registry.get(role_units.configured_strategy(unit, conf))
         LOG.debug("planning %s with %s", ', '.join(unit.names),
                   strategy.name)
         plans.append(strategy.plan_service(unit, facts_for(unit, conf)))

@@ -78,6 +78,13 @@ class _Writer(object):
         self.site_plan = site_plan
         self.rolled_plays = rolled_plays
         self.copies = {}
+        self._plays = {}
+
+    def plays(self, path):
+        """Return the plays of ``path``, read once per run."""
+        if path not in self._plays:
+            self._plays[path] = _load(path)
+        return self._plays[path]
 
     def copy_path(self, playbook, prefix):
         name = '%s%s' % (prefix, os.path.basename(playbook))
@@ -97,7 +104,7 @@ class _Writer(object):
             return path
         site_dir = os.path.dirname(path)
         kept, changed, notes = [], False, []
-        for index, play in enumerate(_load(path)):
+        for index, play in enumerate(self.plays(path)):
             if not isinstance(play, dict):
                 kept.append(play)
                 continue
@@ -134,10 +141,10 @@ class _Writer(object):
 
     def first(self):
         found = {}
-        for change in self.site_plan.changes:
-            if change.decision != plan.SITE_FIRST:
-                continue
-            play = _load(change.playbook)[change.index]
+        services = dict.fromkeys(c.service for c in self.site_plan.changes)
+        for change in [first for service in services
+                       for first in self.site_plan.run_first(service)]:
+            play = self.plays(change.playbook)[change.index]
             path = os.path.join(self.run_dir, 'site-first-%d-%s' % (
                 len(self.copies) + sum(len(v) for v in found.values()),
                 os.path.basename(change.playbook)))
