@@ -7,6 +7,8 @@
 #   bash tools/run-tests.sh            # everything
 #   ZDU_TESTS=unit bash tools/run-tests.sh   # unit tests and checks only
 #   ZDU_TESTS=keystone bash tools/run-tests.sh   # only the keystone lab
+#   ZDU_TESTS=heat bash tools/run-tests.sh   # only the heat lab (not in
+#                                            # the default run yet)
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -56,7 +58,8 @@ run_step() {
 
 cd "$ROOT" || exit 1
 case " $SUITES " in
-    *" functional "*|*" keystone "*) bash tools/ci/prepare-host.sh || exit 1 ;;
+    *" functional "*|*" keystone "*|*" heat "*)
+        bash tools/ci/prepare-host.sh || exit 1 ;;
     *) ZDU_SKIP_DOCKER=1 bash tools/ci/prepare-host.sh || exit 1 ;;
 esac
 export PATH="$VENV/bin:$PATH"
@@ -83,14 +86,20 @@ fi
 
 if [[ " $SUITES " == *" functional "* ]]; then
     run_step "functional tests on the lab" \
-        stestr --test-path tests/functional run --serial \
-        --exclude-regex test_keystone
+        stestr --test-path tests/functional run --serial --slowest \
+        --exclude-regex 'test_keystone|test_heat'
     count_last_run
 fi
 
 if [[ " $SUITES " == *" keystone "* ]]; then
     run_step "keystone on the lab: plain and zero-downtime upgrades" \
-        stestr --test-path tests/functional run --serial test_keystone
+        stestr --test-path tests/functional run --serial --slowest test_keystone
+    count_last_run
+fi
+
+if [[ " $SUITES " == *" heat "* ]]; then
+    run_step "heat on the lab: plain and zero-downtime upgrades" \
+        stestr --test-path tests/functional run --serial --slowest test_heat
     count_last_run
 fi
 

@@ -21,7 +21,8 @@ too, so the probe can run in the background around an upgrade::
     kill -TERM %1
 
 With ``--keystone URL`` or ``--os-cloud NAME`` each request is a Keystone
-operation instead, a token issue or validation through keystoneauth1.
+operation instead, a token issue or validation through keystoneauth1; with
+``--heat`` as well, requests to heat-api and heat-api-cfn are mixed in.
 """
 
 import logging
@@ -54,6 +55,11 @@ class Probe(Command):
             "Keystone mode",
             "Issue and validate tokens instead of sending GETs; a pre-flight "
             "issue and validation is made before the load."))
+        _add_heat_arguments(parser.add_argument_group(
+            "Heat mode",
+            "With --keystone or --os-cloud, probe heat-api and heat-api-cfn "
+            "as the probe user, found in its service catalog, and mix in "
+            "token requests; each operation is made once before the load."))
         _add_report_arguments(parser.add_argument_group("Report"))
         return parser
 
@@ -110,7 +116,13 @@ def settings_from_args(parsed_args):
         os_password=parsed_args.os_password,
         os_project_name=parsed_args.os_project_name,
         os_user_domain_name=parsed_args.os_user_domain_name,
-        os_project_domain_name=parsed_args.os_project_domain_name)
+        os_project_domain_name=parsed_args.os_project_domain_name,
+        heat_mode=parsed_args.heat,
+        heat_stack_list_share=parsed_args.heat_stack_list_share,
+        heat_validate_share=parsed_args.heat_validate_share,
+        heat_cfn_share=parsed_args.heat_cfn_share,
+        heat_token_share=parsed_args.heat_token_share,
+        heat_interface=parsed_args.heat_interface)
 
 
 def _check_outputs(parsed_args):
@@ -225,6 +237,43 @@ def _add_keystone_arguments(group):
         "--os-project-domain-name", metavar="NAME",
         help="The domain of --os-project-name (default: the cloud's, or "
              "%s)." % identity.DEFAULT_DOMAIN)
+
+
+def _add_heat_arguments(group):
+    group.add_argument(
+        "--heat", action="store_true",
+        help="Probe heat: list stacks and validate a template through "
+             "heat-api, list stacks through heat-api-cfn's CloudFormation "
+             "API (signed with an EC2 credential of the probe user, made "
+             "once if it has none), and issue or validate tokens. Needs "
+             "--keystone or --os-cloud.")
+    group.add_argument(
+        "--heat-stack-list-share", type=float,
+        default=DEFAULTS.heat_stack_list_share, metavar="F",
+        help="Share of requests that list stacks (GET /stacks) "
+             "(default %(default)s).")
+    group.add_argument(
+        "--heat-validate-share", type=float,
+        default=DEFAULTS.heat_validate_share, metavar="F",
+        help="Share of requests that validate a template (POST /validate) "
+             "(default %(default)s).")
+    group.add_argument(
+        "--heat-cfn-share", type=float, default=DEFAULTS.heat_cfn_share,
+        metavar="F",
+        help="Share of requests that list stacks through heat-api-cfn "
+             "(ListStacks); 0 needs no cloudformation endpoint and no EC2 "
+             "credential (default %(default)s).")
+    group.add_argument(
+        "--heat-token-share", type=float, default=DEFAULTS.heat_token_share,
+        metavar="F",
+        help="Share of requests that issue or validate a token, "
+             "--keystone-validate-share of them validating. The four "
+             "--heat-*-share options add up to 1 (default %(default)s).")
+    group.add_argument(
+        "--heat-interface", choices=settings_mod.HEAT_INTERFACES,
+        default=DEFAULTS.heat_interface,
+        help="The interface of heat's endpoints in the service catalog "
+             "(default %(default)s).")
 
 
 def _add_report_arguments(group):

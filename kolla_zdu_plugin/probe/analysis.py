@@ -15,16 +15,16 @@ Conventions, also written into each report:
 
 * failed = a 5xx answer, a connection error or a timeout; a 4xx answer is
   counted apart and is not a failure of availability, and neither is a
-  request skipped because too many were outstanding; in the keystone mode
-  a 401 or 404 to the validation of a token the probe issued is a failure
-  too (``token_rejected``);
+  request skipped because too many were outstanding; in the keystone and
+  heat modes a rejection of credentials the probe holds is a failure too
+  (``token_rejected``, see :data:`record.REJECTED_STATUSES`);
 * a request belongs to a period or phase by its scheduled send time;
 * latency figures cover plain requests answered with any HTTP status;
   requests to the slow path are summarised apart;
 * "steady" is the time before the first phase mark or, with no phase, the
   first ``steady_seconds`` of the run; "during" is the rest;
-* ``by_operation`` gives the counts and latencies of the keystone mode's
-  issue and validate requests apart; it is empty for plain GETs.
+* ``by_operation`` gives the counts and latencies of each operation of the
+  keystone and heat modes apart; it is empty for plain GETs.
 """
 
 import collections
@@ -39,7 +39,10 @@ LATENCY_BASIS = ("plain requests answered with any HTTP status, "
 FAILURE_DEFINITION = ("HTTP 5xx, connection refused or reset, timeout or "
                       "other connection error; 4xx and skipped requests are "
                       "not failures, except a 401 or 404 to the validation "
-                      "of a token the probe issued (token_rejected)")
+                      "of a token the probe issued, a 401 of heat-api to a "
+                      "request with the probe's token, or a 401 or 403 of "
+                      "heat-api-cfn to a request signed with the probe's "
+                      "EC2 credential (token_rejected)")
 BEFORE_PHASES = "(before first phase)"
 
 
@@ -178,9 +181,10 @@ def phase_counts(records, phases, result):
 
 
 def operation_figures(records, steady_end):
-    """Return the counts and latencies of each keystone operation.
+    """Return the counts and latencies of each operation.
 
-    :returns: ``{"issue": {...}, "validate": {...}}`` with the keys of
+    :returns: ``{"issue": {...}, "validate": {...}, ...}``, in
+        :data:`record.OPERATIONS` order, with the keys of
         :func:`count_outcomes` and ``latency`` (see
         :func:`period_latencies`), for the operations the run made.
     """

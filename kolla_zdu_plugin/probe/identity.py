@@ -9,7 +9,7 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""Who the keystone mode authenticates as, and at which endpoint.
+"""Who the keystone and heat modes authenticate as, and at which endpoint.
 
 The ``--os-*`` options of :class:`ProbeSettings` override the cloud that
 ``--os-cloud`` names, as they do for the OpenStack clients, and
@@ -79,7 +79,7 @@ class Credentials:
 
 
 def credentials_from_settings(settings):
-    """Return the :class:`Credentials` of a keystone-mode ProbeSettings.
+    """Return the :class:`Credentials` of a keystone or heat ProbeSettings.
 
     :raises ProbeError: naming the missing or invalid option or cloud.
     """
@@ -98,10 +98,9 @@ def credentials_from_settings(settings):
                         ("--os-username", "username"),
                         ("--os-password", "password")):
         if not values.get(key):
-            _missing(option, key, settings.os_cloud, origin)
+            _missing(option, key, settings, origin)
     if not (values.get("project_name") or values.get("project_id")):
-        _missing("--os-project-name", "project_name", settings.os_cloud,
-                 origin)
+        _missing("--os-project-name", "project_name", settings, origin)
     return Credentials(
         auth_url=values["auth_url"], auth_url_source=source,
         username=values["username"], password=values["password"],
@@ -173,8 +172,9 @@ def _verify(cloud, insecure):
     return cloud.get("cacert") or True
 
 
-def _missing(option, key, os_cloud, origin):
-    where = "" if os_cloud is None else " or '%s' in the auth of %s" % (
-        key, origin)
+def _missing(option, key, settings, origin):
+    where = "" if settings.os_cloud is None else (
+        " or '%s' in the auth of %s" % (key, origin))
+    mode = "heat" if settings.heat_mode else "keystone"
     raise exceptions.ProbeError(
-        reason="%s is required in the keystone mode%s" % (option, where))
+        reason="%s is required in the %s mode%s" % (option, mode, where))

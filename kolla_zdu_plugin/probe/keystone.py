@@ -11,32 +11,24 @@
 # under the License.
 """Keystone operations for the keystone mode, through keystoneauth1.
 
-Each worker thread has its own keystoneauth1 session, and so its own
-requests connection pool, which holds the thread's keep-alive connection; a
-request of the ``fresh`` mode opens and closes a connection of its own.
-keystoneauth1 retries nothing here (``connect_retries=0``,
-``status_code_retries=0``), so the probe sees every failure, and a request
-has the probe's timeout, less what it already spent, for each connect and
-read; an answer that comes after the timeout is a timeout too.
+Each worker thread has its own keystoneauth1 session (:mod:`sessions`),
+which retries nothing and honours the probe's timeout. The heat mode makes
+the same operations, in its own sessions, through :meth:`operate`.
 """
 
 import logging
-import socket
-import threading
 import time
 
 from keystoneauth1 import exceptions as ks_exceptions
-from keystoneauth1 import session as ks_session
 
 from kolla_zdu_plugin import exceptions
 from kolla_zdu_plugin.probe import identity
+from kolla_zdu_plugin.probe import mix
 from kolla_zdu_plugin.probe import record
+from kolla_zdu_plugin.probe import sessions
 from kolla_zdu_plugin.probe import tokens
 
 LOG = logging.getLogger(__name__)
-
-USER_AGENT = "kolla-zdu-probe"
-_CLOSE = {"Connection": "close"}
 
 
 def requester_for(settings):
@@ -48,20 +40,40 @@ def requester_for(settings):
     if not settings.keystone_mode:
         return None
     return KeystoneRequester(identity.credentials_from_settings(settings),
-                             settings.timeout)
+                             settings.timeout,
+                             settings.keystone_validate_share)
+
+
+def operation_at(index, validate_share):
+    """Return whether token request index issues or validates a token.
+
+    Validations are spread evenly: of the first n requests,
+    ``floor(n * validate_share)`` validate, so 0.5 alternates.
+    """
+    if mix.split(index, validate_share)[0]:
+        return record.VALIDATE
+    return record.ISSUE
 
 
 class KeystoneRequester:
     """Issue and validate tokens of the probe user, from many threads."""
 
-    def __init__(self, credentials, timeout):
+    def __init__(self, credentials, timeout, validate_share=0.5):
         self.credentials = credentials
         self.url = credentials.v3_url
         self._timeout = timeout
+        self._validate_share = validate_share
         self._tokens = tokens.TokenPool()
-        self._local = threading.local()
-        self._clients = []
-        self._lock = threading.Lock()
+        self._clients = sessions.ThreadClients(
+            lambda: sessions.Client(credentials))
+
+    def operation_for(self, index):
+        """Return the operation of request index (:func:`operation_at`)."""
+        return operation_at(index, self._validate_share)
+
+    def url_for(self, operation):
+        """Return the endpoint an operation is sent to, for the records."""
+        return self.url
 
     def preflight(self):
         """Issue a token and validate it once, before any load.
@@ -69,9 +81,9 @@ class KeystoneRequester:
         :raises ProbeError: naming the endpoint, the user and Keystone's
             answer, when either step fails.
         """
-        client = _Client(self.credentials)
+        client = sessions.Client(self.credentials)
         try:
-            for operation in record.OPERATIONS:
+            for operation in record.KEYSTONE_OPERATIONS:
                 self._preflight_step(client, operation)
         finally:
             client.close()
@@ -86,27 +98,19 @@ class KeystoneRequester:
         :raises: the connection errors, unchanged for their kind, and
             ``socket.timeout`` past the deadline.
         """
-        client = self._thread_client()
-        client.prepare(keepalive, _remaining(deadline))
-        try:
-            status = self._operate(client, operation)
-        except ks_exceptions.ConnectTimeout as exc:
-            raise socket.timeout(str(exc)) from exc
-        finally:
-            client.finish(keepalive)
-        if time.monotonic() > deadline:
-            raise socket.timeout("answered after the %g s timeout"
-                                 % self._timeout)
-        return status
+        return sessions.send(self._clients.get(), keepalive, deadline,
+                             self._timeout,
+                             lambda client: self.operate(client, operation))
 
     def close(self):
         """Close every thread's session."""
-        with self._lock:
-            clients, self._clients = self._clients, []
-        for client in clients:
-            client.close()
+        self._clients.close()
 
-    def _operate(self, client, operation):
+    def operate(self, client, operation):
+        """Issue or validate a token in client's session; return the status.
+
+        The session's own authentication, if it has one, is left alone.
+        """
         if operation == record.ISSUE:
             return self._issue(client)
         return self._validate(client)
@@ -124,75 +128,22 @@ class KeystoneRequester:
         auth_token, subject_token = self._tokens.pair(time.time())
         response = client.session.get(
             self.credentials.tokens_url, authenticated=False, raise_exc=False,
-            log=False, connect_retries=0, status_code_retries=0,
-            headers={"X-Auth-Token": auth_token,
-                     "X-Subject-Token": subject_token})
+            log=False, headers={"X-Auth-Token": auth_token,
+                                "X-Subject-Token": subject_token},
+            **sessions.NO_RETRIES)
         return response.status_code
-
-    def _thread_client(self):
-        client = getattr(self._local, "client", None)
-        if client is None:
-            client = self._local.client = _Client(self.credentials)
-            with self._lock:
-                self._clients.append(client)
-        return client
 
     def _preflight_step(self, client, operation):
         client.prepare(True, self._timeout)
         try:
-            status = self._operate(client, operation)
+            status = self.operate(client, operation)
         except Exception as exc:
             raise exceptions.ProbeError(reason=_unreachable(
                 self.credentials, operation, exc))
         if status >= 400:
             raise exceptions.ProbeError(reason=_refused(
                 self.credentials, operation, status,
-                _detail(client.answer)))
-
-
-class _Client:
-    """One keystoneauth1 session and the last answer it received."""
-
-    def __init__(self, credentials):
-        self.session = ks_session.Session(
-            verify=credentials.verify, user_agent=USER_AGENT,
-            connect_retries=0)
-        self.session.session.trust_env = False
-        self.session.session.hooks["response"].append(self._answered)
-        self.status = None
-        self.answer = None
-
-    def prepare(self, keepalive, timeout):
-        """Get ready for a request on a kept or a new connection.
-
-        The session's pool holds at most one idle connection, the thread's:
-        a request on a new connection closes it first, and :meth:`finish`
-        closes the new one after, whatever the server answered.
-        """
-        if not keepalive:
-            self.session.session.close()
-        self.session.additional_headers = {} if keepalive else dict(_CLOSE)
-        self.session.timeout = timeout
-        self.status = self.answer = None
-
-    def finish(self, keepalive):
-        """Close the connection of a request that was not to keep it."""
-        if not keepalive:
-            self.session.session.close()
-
-    def close(self):
-        self.session.session.close()
-
-    def _answered(self, response, *args, **kwargs):
-        self.answer = response
-        self.status = response.status_code
-
-
-def _remaining(deadline):
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise socket.timeout("request deadline passed")
-    return left
+                sessions.detail(client.answer)))
 
 
 def _expiry(access):
@@ -200,15 +151,6 @@ def _expiry(access):
         return access.expires.timestamp()
     except (KeyError, TypeError, ValueError):
         return None
-
-
-def _detail(response):
-    if response is None:
-        return ""
-    try:
-        return response.json()["error"]["message"]
-    except (ValueError, KeyError, TypeError):
-        return response.reason or ""
 
 
 _ISSUE_HINTS = {

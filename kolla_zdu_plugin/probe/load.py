@@ -22,7 +22,10 @@ stopped run has scheduled at least that many requests.
 
 In the keystone mode each request issues or validates a token instead
 (:mod:`keystone`), ``keystone_validate_share`` of them validating, spread
-evenly over the schedule; a pre-flight issue and validation come first.
+evenly over the schedule; a pre-flight issue and validation come first. In
+the heat mode (:mod:`heat`) the requests list stacks, validate a template
+or list stacks through the CloudFormation API, or issue or validate a
+token, in the shares the settings give, after a pre-flight of each.
 """
 
 import collections
@@ -36,6 +39,7 @@ import time
 import typing
 
 from kolla_zdu_plugin.probe import connections
+from kolla_zdu_plugin.probe import heat
 from kolla_zdu_plugin.probe import keystone
 from kolla_zdu_plugin.probe import record
 from kolla_zdu_plugin.probe import workers
@@ -85,7 +89,8 @@ def send_load(settings, stop=None, progress=None):
     :param stop: a ``threading.Event`` that ends the run early when set.
     :param progress: called with a :class:`Progress` every
         ``settings.progress_interval`` seconds.
-    :raises ProbeError: when the keystone mode's pre-flight check fails.
+    :raises ProbeError: when the pre-flight check of the keystone or heat
+        mode fails.
     """
     return _Sender(settings, stop or threading.Event(), progress).run()
 
@@ -107,7 +112,7 @@ class _Sender:
         self._settings = settings
         self._stop = stop
         self._on_progress = on_progress
-        self._keystone = keystone.requester_for(settings)
+        self._requester = requester_for(settings)
         self._targets = self._make_targets(settings)
         self._random = random.Random(settings.seed)
         self._pool = connections.KeepAlivePool()
@@ -121,16 +126,16 @@ class _Sender:
         self._clock = None
 
     def _make_targets(self, settings):
-        if self._keystone is not None:
-            return [self._keystone]
+        if self._requester is not None:
+            return [self._requester]
         ssl_context = connections.make_ssl_context(settings.insecure)
         return [connections.Target(url, settings.slow_path, ssl_context)
                 for url in settings.urls]
 
     def run(self):
         settings = self._settings
-        if self._keystone is not None:
-            self._keystone.preflight()
+        if self._requester is not None:
+            self._requester.preflight()
         self._clock = clock = _Clock()
         next_progress = clock.mono0 + settings.progress_interval
         if settings.progress_interval <= 0 or self._on_progress is None:
@@ -173,9 +178,8 @@ class _Sender:
         keepalive = self._random.random() < self._settings.keepalive_share
         target = self._targets[index % len(self._targets)]
         operation = None
-        if self._keystone is not None:
-            operation = operation_of(
-                index, self._settings.keystone_validate_share)
+        if self._requester is not None:
+            operation = self._requester.operation_for(index)
         return _Plan(index, target, keepalive, slow, scheduled, operation)
 
     def _dispatch(self, plan):
@@ -206,8 +210,8 @@ class _Sender:
 
     def _fetch(self, plan, deadline):
         if plan.operation is not None:
-            return self._keystone.send(plan.operation, plan.keepalive,
-                                       deadline)
+            return self._requester.send(plan.operation, plan.keepalive,
+                                        deadline)
         target = plan.target
         path = target.slow_path if plan.slow else target.path
         if not plan.keepalive:
@@ -229,9 +233,13 @@ class _Sender:
         return status
 
     def _record(self, plan, sent, latency, status, kind, error):
+        if plan.operation is None:
+            url = plan.target.url
+        else:
+            url = self._requester.url_for(plan.operation)
         return record.RequestRecord(
             index=plan.index,
-            url=plan.target.url,
+            url=url,
             mode=record.KEEPALIVE if plan.keepalive else record.FRESH,
             slow=plan.slow,
             scheduled=self._clock.epoch(plan.scheduled),
@@ -262,8 +270,8 @@ class _Sender:
             self._in_flight.clear()
             self._closed = True
         self._pool.close()
-        if self._keystone is not None:
-            self._keystone.close()
+        if self._requester is not None:
+            self._requester.close()
         self._workers.shutdown()
         if abandoned:
             LOG.warning("%d requests were still outstanding at the end and "
@@ -288,16 +296,16 @@ class _Sender:
             outstanding=outstanding))
 
 
-def operation_of(index, validate_share):
-    """Return whether request index issues or validates a token.
+def requester_for(settings):
+    """Return what makes the requests of the keystone or heat mode, or None.
 
-    Validations are spread evenly: of the first n requests,
-    ``floor(n * validate_share)`` validate, so 0.5 alternates.
+    A requester has ``preflight()``, ``operation_for(index)``,
+    ``send(operation, keepalive, deadline)``, ``url_for(operation)`` and
+    ``close()``; see :class:`keystone.KeystoneRequester`.
     """
-    validations = math.floor((index + 1) * validate_share + 1e-9)
-    if validations > math.floor(index * validate_share + 1e-9):
-        return record.VALIDATE
-    return record.ISSUE
+    if settings.heat_mode:
+        return heat.requester_for(settings)
+    return keystone.requester_for(settings)
 
 
 def _counter_of(rec):

@@ -14,11 +14,15 @@
 A record's ``kind`` is ``None`` when the request succeeded (any status below
 400). Otherwise it names what went wrong. :data:`FAILURE_KINDS` are failures
 of availability; a 4xx answer and a request the probe skipped because too
-many were outstanding are not, except a 401 or 404 to the validation of a
-token the probe issued (:data:`TOKEN_REJECTED`).
+many were outstanding are not, except a rejection of credentials the probe
+holds and has checked (:data:`TOKEN_REJECTED`): a 401 or 404 to the
+validation of a token the probe issued, a 401 of heat-api to a request with
+the probe's token, or a 401 or 403 of heat-api-cfn to a request signed with
+the probe's EC2 credential.
 
 In the keystone mode a record's ``operation`` is :data:`ISSUE` or
-:data:`VALIDATE`; it is ``None`` for a plain GET.
+:data:`VALIDATE`; the heat mode adds :data:`HEAT_OPERATIONS`. It is
+``None`` for a plain GET.
 """
 
 import dataclasses
@@ -40,8 +44,19 @@ FAILURE_KINDS = (HTTP_5XX, TOKEN_REJECTED, CONN_REFUSED, CONN_RESET, TIMEOUT,
 
 ISSUE = "issue"
 VALIDATE = "validate"
-OPERATIONS = (ISSUE, VALIDATE)
+KEYSTONE_OPERATIONS = (ISSUE, VALIDATE)
+HEAT_STACK_LIST = "heat-stack-list"
+HEAT_VALIDATE = "heat-validate"
+CFN_LIST_STACKS = "cfn-list-stacks"
+HEAT_OPERATIONS = (HEAT_STACK_LIST, HEAT_VALIDATE, CFN_LIST_STACKS)
+OPERATIONS = KEYSTONE_OPERATIONS + HEAT_OPERATIONS
 REJECTED_VALIDATION_STATUSES = (401, 404)
+REJECTED_STATUSES = {
+    VALIDATE: REJECTED_VALIDATION_STATUSES,
+    HEAT_STACK_LIST: (401,),
+    HEAT_VALIDATE: (401,),
+    CFN_LIST_STACKS: (401, 403),
+}
 
 FRESH = "fresh"
 KEEPALIVE = "keepalive"
@@ -102,12 +117,13 @@ def record_to_row(record):
 def kind_of_status(status, operation=None):
     """Return the kind of an HTTP status: ``None`` when it is a success.
 
-    :param operation: :data:`VALIDATE` makes a 401 or 404
-        :data:`TOKEN_REJECTED`: Keystone refused a token it had issued.
+    :param operation: the statuses :data:`REJECTED_STATUSES` gives for it
+        are :data:`TOKEN_REJECTED`, for example a 401 or 404 to
+        :data:`VALIDATE`: Keystone refused a token it had issued.
     """
     if status >= 500:
         return HTTP_5XX
-    if operation == VALIDATE and status in REJECTED_VALIDATION_STATUSES:
+    if status in REJECTED_STATUSES.get(operation, ()):
         return TOKEN_REJECTED
     if status >= 400:
         return HTTP_4XX

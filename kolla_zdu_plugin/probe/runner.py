@@ -27,8 +27,8 @@ def run(settings, stop=None, progress=None):
         the requests in flight finish (at most ``timeout`` + 1 s later).
     :param progress: called with a :class:`load.Progress` every
         ``settings.progress_interval`` seconds.
-    :raises ProbeError: when a setting is invalid, or when the keystone
-        mode's pre-flight check fails; no load is sent then.
+    :raises ProbeError: when a setting is invalid, or when the pre-flight
+        check of the keystone or heat mode fails; no load is sent then.
     """
     settings.validate()
     LOG.info("probing %s at %s requests/s for at most %s s",
@@ -39,8 +39,11 @@ def run(settings, stop=None, progress=None):
 
 def describe_target(settings):
     """Return what a run probes, for messages."""
-    if not settings.keystone_mode:
+    if not settings.authenticates:
         return ", ".join(settings.urls)
     source = settings.keystone or "cloud %s" % settings.os_cloud
+    if settings.heat_mode:
+        return ("heat via Keystone at %s (%s)"
+                % (source, settings.describe_heat_shares()))
     return ("Keystone at %s (token issue and validation, validate share %g)"
             % (source, settings.keystone_validate_share))

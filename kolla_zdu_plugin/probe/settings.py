@@ -21,6 +21,14 @@ from kolla_zdu_plugin.probe import identity
 
 MAX_RATE = 1000.0
 KEYSTONE_OPTIONS = "--keystone or --os-cloud"
+HEAT_INTERFACES = ("public", "internal")
+HEAT_SHARE_OPTIONS = (
+    ("heat_stack_list_share", "--heat-stack-list-share"),
+    ("heat_validate_share", "--heat-validate-share"),
+    ("heat_cfn_share", "--heat-cfn-share"),
+    ("heat_token_share", "--heat-token-share"),
+)
+HEAT_OPTIONS = HEAT_SHARE_OPTIONS + (("heat_interface", "--heat-interface"),)
 
 
 @dataclasses.dataclass
@@ -41,6 +49,14 @@ class ProbeSettings:
     them validate. The ``os_*`` fields name the probe user as the
     ``--os-*`` options of the OpenStack clients do, and override the
     cloud's.
+
+    ``heat_mode`` selects the heat mode instead, with the same user: the
+    requests list stacks (``heat_stack_list_share``), validate a template
+    (``heat_validate_share``), list stacks through heat-api-cfn's
+    CloudFormation API (``heat_cfn_share``) or issue or validate a token
+    (``heat_token_share``, of which ``keystone_validate_share``
+    validate). The shares add up to 1. Heat's endpoints are those of
+    interface ``heat_interface`` in the service catalog.
     """
 
     urls: typing.Sequence[str]
@@ -69,11 +85,37 @@ class ProbeSettings:
     os_project_name: typing.Optional[str] = None
     os_user_domain_name: typing.Optional[str] = None
     os_project_domain_name: typing.Optional[str] = None
+    heat_mode: bool = False
+    heat_stack_list_share: float = 0.4
+    heat_validate_share: float = 0.2
+    heat_cfn_share: float = 0.2
+    heat_token_share: float = 0.2
+    heat_interface: str = "public"
+
+    @property
+    def authenticates(self):
+        """Whether the probe user's credentials are given."""
+        return self.keystone is not None or self.os_cloud is not None
 
     @property
     def keystone_mode(self):
         """Whether requests are Keystone operations instead of GETs."""
-        return self.keystone is not None or self.os_cloud is not None
+        return self.authenticates and not self.heat_mode
+
+    @property
+    def mode(self):
+        """``heat``, ``keystone`` or ``http`` (plain GETs)."""
+        if self.heat_mode:
+            return "heat"
+        return "keystone" if self.keystone_mode else "http"
+
+    def describe_heat_shares(self):
+        """Return the heat mode's shares of operations, for messages."""
+        return ("heat-stack-list %g, heat-validate %g, cfn-list-stacks %g, "
+                "token %g (validate share %g); %s endpoints"
+                % (self.heat_stack_list_share, self.heat_validate_share,
+                   self.heat_cfn_share, self.heat_token_share,
+                   self.keystone_validate_share, self.heat_interface))
 
     @property
     def run_seconds(self):
@@ -108,14 +150,22 @@ class ProbeSettings:
         _check_range("--hold-threshold", self.hold_threshold, 0, None)
         _check_range("--steady-seconds", self.steady_seconds, 0, None)
         _check_range("--cluster-gap", self.cluster_gap, 0, None)
-        if self.keystone_mode:
+        if self.heat_mode:
+            self._validate_heat()
+        else:
+            self._check_heat_options_unused()
+        if self.authenticates:
             self._validate_keystone()
 
     def _validate_target(self):
-        if self.keystone_mode and self.urls:
+        if self.heat_mode and not self.authenticates:
+            _invalid("--heat", "needs %s: the identity endpoint and the "
+                     "probe user; heat's endpoints come from the service "
+                     "catalog" % KEYSTONE_OPTIONS, self.heat_mode)
+        if self.authenticates and self.urls:
             _invalid("--url", "cannot be combined with %s" % KEYSTONE_OPTIONS,
                      list(self.urls))
-        if not self.keystone_mode and not self.urls:
+        if not self.authenticates and not self.urls:
             _invalid("--url", "is required at least once, unless %s selects "
                      "the keystone mode" % KEYSTONE_OPTIONS, None)
         for url in self.urls:
@@ -139,6 +189,27 @@ class ProbeSettings:
                      % KEYSTONE_OPTIONS, self.slow_share)
         credentials = identity.credentials_from_settings(self)
         check_url(credentials.auth_url, credentials.auth_url_source)
+
+    def _validate_heat(self):
+        shares = [(option, getattr(self, field))
+                  for field, option in HEAT_SHARE_OPTIONS]
+        for option, share in shares:
+            _check_share(option, share)
+        total = math.fsum(share for _option, share in shares)
+        if not math.isclose(total, 1.0, abs_tol=1e-6):
+            _invalid(", ".join(option for option, _share in shares),
+                     "must add up to 1", round(total, 6))
+        if self.heat_interface not in HEAT_INTERFACES:
+            _invalid("--heat-interface", "must be one of %s"
+                     % ", ".join(HEAT_INTERFACES), self.heat_interface)
+
+    def _check_heat_options_unused(self):
+        defaults = {field.name: field.default
+                    for field in dataclasses.fields(self)}
+        for field, option in HEAT_OPTIONS:
+            if getattr(self, field) != defaults[field]:
+                _invalid(option, "is only used with --heat",
+                         getattr(self, field))
 
 
 def check_url(url, option="--url"):

@@ -14,6 +14,7 @@
 from kolla_zdu_plugin.probe import record
 
 _PERIODS = ("overall", "steady", "during")
+_OPERATION_WIDTH = 14
 
 
 def format_summary(report):
@@ -180,6 +181,10 @@ def _latency_lines(summary):
 
 
 def _target(settings):
+    if settings.heat_mode:
+        return "heat via Keystone %s (%s)" % (
+            settings.keystone or "of cloud %s" % settings.os_cloud,
+            settings.describe_heat_shares())
     if settings.keystone_mode:
         return "Keystone %s (validate share %g)" % (
             settings.keystone or "of cloud %s" % settings.os_cloud,
@@ -190,11 +195,12 @@ def _target(settings):
 def _operation_lines(by_operation):
     if not by_operation:
         return []
-    lines = ["  by operation        sent      ok  failed     4xx       p50"
-             "       p99       max"]
+    width = max([_OPERATION_WIDTH] + [len(name) for name in by_operation])
+    lines = ["  %-*s    sent      ok  failed     4xx       p50       p99"
+             "       max" % (width + 2, "by operation")]
     for operation, figures in by_operation.items():
-        lines.append("    %-14s %7d %7d %7d %7d %9s %9s %9s"
-                     % (operation, figures["sent"], figures["ok"],
+        lines.append("    %-*s %7d %7d %7d %7d %9s %9s %9s"
+                     % (width, operation, figures["sent"], figures["ok"],
                         figures["failed"], figures["http_4xx"],
                         *_triple(figures["latency"]["overall"])))
     for operation, figures in by_operation.items():

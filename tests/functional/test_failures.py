@@ -16,6 +16,9 @@ release that fails readiness is rolled back while the probe sees no
 failure; a killed run leaves no server out of service beyond its lease
 (a buffered one beyond its hold) while the probe sees no failure, and
 running the same command again converges.
+
+Each test starts from the version of zdu-demo the lab serves and upgrades
+to the other one, so the lab is brought up once for all of them.
 """
 
 import os
@@ -28,8 +31,8 @@ from kolla_zdu_lab import kolla_config
 from kolla_zdu_lab import scenario
 from kolla_zdu_lab import settings as settings_mod
 from kolla_zdu_plugin.planning import bounds
+from tests.functional import lab_case
 from tests.functional import lab_helpers as helpers
-from tests.functional import test_lab
 
 NODES = ["node1", "node2", "node3"]
 BACKEND = "zdu_demo_back"
@@ -49,7 +52,7 @@ timeout = 20
 """ % SHORT_LEASE_SECONDS
 
 
-class FailureTest(test_lab.LabTestMixin, unittest.TestCase):
+class FailureTest(lab_case.LabTestMixin, unittest.TestCase):
     """Refusals, roll-back and convergence on three nodes."""
 
     def setUp(self):
@@ -60,6 +63,23 @@ class FailureTest(test_lab.LabTestMixin, unittest.TestCase):
         self.bring_up(len(NODES))
         self.env = helpers.lab_environment()
         scenario.enable_admin_socket(helpers.state_dir())
+        self.version = self.serving_version(len(NODES))
+        self.other = lab_case.OTHER_VERSION[self.version]
+        self.lab_settings = settings_mod.load_settings(helpers.state_dir())
+        self.start_tag = kolla_config.read_globals(
+            self.lab_settings)["zdu_demo_tag"]
+
+    def restore_start(self):
+        """Ask for what ran before the test again, with no start-up quirk."""
+        kolla_config.set_globals(
+            kolla_config.globals_path(self.lab_settings),
+            {"zdu_demo_tag": self.start_tag, "zdu_demo_startup_delay": 0})
+
+    def target_other(self, *options):
+        """Make the other zdu-demo version the target of the next run."""
+        code, output = helpers.lab("target", self.other, *options,
+                                   timeout=60)
+        self.assertEqual(0, code, output)
 
     def zdu_upgrade(self, strategy="rolling", extra_args=(), env=None):
         """Run the upgrade without the probe; return (exit code, output)."""
@@ -79,13 +99,14 @@ class FailureTest(test_lab.LabTestMixin, unittest.TestCase):
     def assert_untouched(self, before):
         self.assertEqual(before, self.snapshot(),
                          "a refused upgrade changed containers")
-        self.assert_clean_cluster(self.env, "v1", NODES)
+        self.assert_clean_cluster(self.env, self.version, NODES)
 
     def test_missing_image_is_refused_before_any_change(self):
         before = self.snapshot()
-        lab_settings = settings_mod.load_settings(helpers.state_dir())
-        kolla_config.set_globals(kolla_config.globals_path(lab_settings),
-                                 {"zdu_demo_tag": "v9-missing"})
+        self.addCleanup(self.restore_start)
+        kolla_config.set_globals(
+            kolla_config.globals_path(self.lab_settings),
+            {"zdu_demo_tag": "v9-missing"})
         code, output = self.zdu_upgrade()
         self.assertNotEqual(0, code)
         self.assertIn("zdu-demo:v9-missing of service zdu-demo cannot be "
@@ -96,8 +117,8 @@ class FailureTest(test_lab.LabTestMixin, unittest.TestCase):
 
     def test_unreachable_host_is_refused_before_any_change(self):
         before = self.snapshot()
-        code, output = helpers.lab("target", "v2", timeout=60)
-        self.assertEqual(0, code, output)
+        self.addCleanup(self.restore_start)
+        self.target_other()
         # A frozen host: its address answers TCP but nothing more. New SSH
         # connections (no shared master connection) time out after 10 s.
         fresh_ssh = {"ANSIBLE_SSH_ARGS": "-o ControlMaster=no "
@@ -116,27 +137,25 @@ class FailureTest(test_lab.LabTestMixin, unittest.TestCase):
         self.assert_untouched(before)
 
     def test_readiness_failure_rolls_back_without_failed_requests(self):
-        code, output = helpers.lab("target", "v2", "--startup-delay", "120",
-                                   timeout=60)
-        self.assertEqual(0, code, output)
+        image = helpers.docker_lines("exec", "node1", "docker", "inspect",
+                                     "--format", "{{.Config.Image}}",
+                                     "zdu_demo")[0]
+        self.target_other("--startup-delay", "120")
         config = self.config_file("short-readiness.conf",
                                   "[readiness]\ntimeout = 15\n")
         outcome, totals, log = self.upgrade(
-            "v2", "readiness-failure", "rolling",
+            self.other, "readiness-failure", "rolling",
             ("--zdu-config-file", config), min_requests=READINESS_REQUESTS,
             expect_success=False)
         self.assertNotEqual(0, outcome.return_code)
         self.assertIn("zero-downtime upgrade of service zdu-demo failed on "
                       "host node1", log)
         self.assertIn("readiness of zdu-demo on node1", log)
-        self.assertIn("rolled back to 172.30.99.2:5000/kolla/zdu-demo:v1",
-                      log)
+        self.assertIn("rolled back to %s" % image, log)
         self.assert_every_request_answered(totals, "readiness-failure",
                                            READINESS_REQUESTS)
-        code, output = helpers.lab("target", "v1", "--startup-delay", "0",
-                                   timeout=60)
-        self.assertEqual(0, code, output)
-        self.assert_clean_cluster(self.env, "v1", NODES)
+        self.restore_start()
+        self.assert_clean_cluster(self.env, self.version, NODES)
         self.assert_deploy_changes_nothing(NODES)
 
     def start_killed_run(self, strategy, config, log_name, out_nodes):
@@ -165,11 +184,10 @@ class FailureTest(test_lab.LabTestMixin, unittest.TestCase):
         return out
 
     def test_killed_run_is_released_by_lease_and_rerun_converges(self):
-        code, output = helpers.lab("target", "v2", timeout=60)
-        self.assertEqual(0, code, output)
+        self.target_other()
         config = self.config_file("short-lease.conf", SHORT_LEASE)
         # The probe runs across the kill, the lease and the rerun.
-        with scenario.probing(helpers.state_dir(), rate=test_lab.RATE,
+        with scenario.probing(helpers.state_dir(), rate=lab_case.RATE,
                               min_requests=READINESS_REQUESTS) as probing:
             drained = self.start_killed_run("parallel", config,
                                             "killed-upgrade.log", ["node1"])
@@ -193,11 +211,10 @@ class FailureTest(test_lab.LabTestMixin, unittest.TestCase):
               "%(failed)d failed, %(skipped)d skipped" % totals)
         self.assert_every_request_answered(totals, "killed-and-rerun",
                                            READINESS_REQUESTS)
-        self.assert_clean_cluster(self.env, "v2", NODES)
+        self.assert_clean_cluster(self.env, self.other, NODES)
 
     def test_killed_buffer_run_holds_no_longer_than_the_hold(self):
-        code, output = helpers.lab("target", "v2", timeout=60)
-        self.assertEqual(0, code, output)
+        self.target_other()
         config = self.config_file("short-lease.conf", SHORT_LEASE)
         self.start_killed_run("buffer", config, "killed-buffer.log", NODES)
         killed_at = time.monotonic()
@@ -216,7 +233,7 @@ class FailureTest(test_lab.LabTestMixin, unittest.TestCase):
         code, output = self.zdu_upgrade("buffer",
                                         ("--zdu-config-file", config))
         self.assertEqual(0, code, output[-6000:])
-        self.assert_clean_cluster(self.env, "v2", NODES)
+        self.assert_clean_cluster(self.env, self.other, NODES)
 
     @staticmethod
     def out_of_service(node):

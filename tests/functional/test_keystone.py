@@ -28,8 +28,8 @@ import unittest
 
 from kolla_zdu_lab import keystone_lab
 from kolla_zdu_lab import scenario
+from tests.functional import lab_case
 from tests.functional import lab_helpers as helpers
-from tests.functional import test_lab
 
 NODES = ["node1", "node2", "node3"]
 OLD, NEW = "29.1.0", "30.0.0"
@@ -46,21 +46,12 @@ MIN_REQUESTS = 3000
 BACKEND = "keystone_internal_back"
 
 
-class KeystoneUpgradeTest(test_lab.LabTestMixin, unittest.TestCase):
+class KeystoneUpgradeTest(lab_case.LabTestMixin, unittest.TestCase):
     """Three keystone nodes: baseline, restore, then --zero-downtime."""
 
     def bring_up_keystone(self):
-        code, output = helpers.lab("up", "--nodes", str(len(NODES)),
-                                   "--profile", "keystone")
-        if code != 0 and os.path.exists(
-                os.path.join(helpers.state_dir(), "lab.json")):
-            # A lab of another profile or size: start again from nothing.
-            helpers.lab("down", timeout=helpers.DOWN_TIMEOUT)
-            code, output = helpers.lab("up", "--nodes", str(len(NODES)),
-                                       "--profile", "keystone")
-        self.assertEqual(0, code, "kolla-zdu-lab up failed:\n%s"
-                         % output[-6000:])
-        self.assertIn("keystone through the VIP", output)
+        self.bring_up_profile("keystone", len(NODES),
+                              "keystone through the VIP")
 
     def assert_release(self, release, version):
         """Every node runs ``release``'s images and keystone ``version``.

@@ -9,69 +9,123 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""The keystone profile's image recipes and their wheelhouses."""
+"""Building the lab's images: inputs, wheelhouses, roots, commands."""
 
 import dataclasses
+from unittest import mock
 
+import fixtures
 from oslotest import base
 
+from kolla_zdu_lab import errors
+from kolla_zdu_lab import image_recipes
 from kolla_zdu_lab import images
 from kolla_zdu_lab import settings as settings_mod
+from kolla_zdu_lab import wheels
 
 
-class RecipesTestCase(base.BaseTestCase):
+class InputsTestCase(base.BaseTestCase):
 
     def setUp(self):
         super().setUp()
         self.builder = images.ImageBuilder(
             settings_mod.LabSettings(state_dir="/nonexistent"))
 
-    def test_every_keystone_release_has_its_images(self):
-        for version in settings_mod.KEYSTONE_VERSIONS:
-            base_recipe = images.RECIPES["keystone-base-%s" % version]
-            self.assertIn("keystone==%s" % version, base_recipe.wheels)
-            for kolla_name in ("keystone", "keystone-fernet",
-                               "keystone-ssh"):
-                name = "%s-%s" % (kolla_name, version)
-                self.assertEqual(kolla_name, images.KOLLA_IMAGES[name])
-                self.assertEqual(version, images.RECIPES[name].registry_tag)
-                self.assertEqual(base_recipe.name,
-                                 images.RECIPES[name].parent)
+    def test_the_toolbox_wheels_are_for_trixies_python(self):
+        recipe = image_recipes.RECIPES["kolla-toolbox-trixie"]
+        ensure = self.useFixture(fixtures.MockPatch(
+            "kolla_zdu_lab.wheels.ensure_wheelhouse",
+            return_value="/wheels")).mock
+        self.useFixture(fixtures.MockPatch(
+            "kolla_zdu_lab.wheels.copy_wheelhouse"))
+        self.useFixture(fixtures.MockPatch(
+            "kolla_zdu_lab.kolla_sources.docker_dir",
+            return_value=self.useFixture(fixtures.TempDir()).path))
+        self.useFixture(fixtures.MockPatch("shutil.copy"))
+        self.useFixture(fixtures.MockPatch("os.makedirs"))
+        self.builder._fill_context(recipe, "/context")
+        self.assertEqual(wheels.TARGETS["trixie"],
+                         ensure.call_args.kwargs["target"])
+        self.assertEqual("cp313", ensure.call_args.kwargs["target"]["abi"])
+
+    def test_the_bookworm_root_keeps_its_tag(self):
+        self.assertEqual(
+            images.digest(dict(image_recipes.ROOTFS_SPEC,
+                               mirror="http://deb.debian.org/debian")),
+            self.builder.tag("rootfs"))
+        self.assertNotEqual(self.builder.tag("rootfs"),
+                            self.builder.tag("rootfs-trixie"))
+        self.assertEqual("kolla-zdu-lab/rootfs-trixie",
+                         self.builder.reference("rootfs-trixie")
+                         .rsplit(":", 1)[0])
+
+    def test_debootstrap_includes_what_the_suite_lacks(self):
+        self.assertEqual(
+            ["debootstrap", "--variant=minbase", "bookworm", "/r", "M"],
+            images.debootstrap_argv(image_recipes.ROOTFS_SPECS["rootfs"],
+                                    "/r", "M"))
+        self.assertEqual(
+            ["debootstrap", "--variant=minbase", "--include=adduser",
+             "trixie", "/r", "M"],
+            images.debootstrap_argv(
+                image_recipes.ROOTFS_SPECS["rootfs-trixie"], "/r", "M"))
 
     def test_wheels_are_inputs_only_of_recipes_that_have_them(self):
         self.assertNotIn("wheels",
-                         self.builder._inputs(images.RECIPES["haproxy"]))
-        recipe = images.RECIPES["keystone-base-29.1.0"]
+                         self.builder._inputs(
+                             image_recipes.RECIPES["haproxy"]))
+        recipe = image_recipes.RECIPES["keystone-base-29.1.0"]
         self.assertEqual(list(recipe.wheels),
                          self.builder._inputs(recipe)["wheels"])
 
     def test_changed_requirements_change_the_tag(self):
-        recipe = images.RECIPES["kolla-toolbox"]
+        recipe = image_recipes.RECIPES["kolla-toolbox"]
         changed = dataclasses.replace(recipe,
                                       wheels=recipe.wheels + ("pyyaml",))
         self.assertNotEqual(images.digest(self.builder._inputs(recipe)),
                             images.digest(self.builder._inputs(changed)))
 
 
-class ReleaseImagesTestCase(base.BaseTestCase):
-    """A release is every kolla image of the profile, under a new ID."""
+class BuildCommandTestCase(base.BaseTestCase):
+    """``docker build`` with the CPU weight the environment asks for."""
 
-    def test_every_kolla_image_of_a_profile_has_a_release_image(self):
-        for profile in settings_mod.PROFILES:
-            for release in settings_mod.RELEASES:
-                found = images.release_images(profile, release)
-                self.assertIn('haproxy', found.values())
-                self.assertIn('keepalived', found.values())
-                for name, of in found.items():
-                    recipe = images.RECIPES[name]
-                    self.assertEqual(of, recipe.parent)
-                    self.assertEqual(release, recipe.registry_tag)
-                    self.assertEqual(images.KOLLA_IMAGES[of],
-                                     images.KOLLA_IMAGES[name])
-                    self.assertIn(('ZDU_LAB_RELEASE', release),
-                                  recipe.build_args)
-        keystone = images.release_images('keystone', '2026.2')
-        self.assertIn('keystone-30.0.0', keystone.values())
-        self.assertIn('memcached', keystone.values())
-        self.assertEqual({'zdu-demo-v1'}, set(images.release_images(
-            'demo', '2026.1').values()) - {'haproxy', 'keepalived'})
+    def builder(self, value=None):
+        if value is not None:
+            self.useFixture(fixtures.EnvironmentVariable(
+                images.CPU_SHARES_VARIABLE, value))
+        else:
+            self.useFixture(fixtures.EnvironmentVariable(
+                images.CPU_SHARES_VARIABLE))
+        return images.ImageBuilder(
+            settings_mod.LabSettings(state_dir="/nonexistent"))
+
+    def argv(self, builder):
+        recipe = image_recipes.RECIPES["heat-base-26.0.2"]
+        with mock.patch.object(builder, "reference", return_value="P:1"):
+            return builder.build_argv(recipe, "kolla-zdu-lab/heat-base:x")
+
+    def test_docker_decides_by_default(self):
+        argv = self.argv(self.builder())
+        self.assertNotIn("--cpu-shares", argv)
+        self.assertEqual(["docker", "build", "--force-rm"], argv[:3])
+        self.assertIn("HEAT_VERSION=26.0.2", argv)
+
+    def test_the_variable_sets_the_weight(self):
+        argv = self.argv(self.builder("2"))
+        self.assertEqual(["docker", "build", "--force-rm", "--cpu-shares",
+                          "2", "--label"], argv[:6])
+
+    def test_an_argument_wins_over_the_variable(self):
+        self.useFixture(fixtures.EnvironmentVariable(
+            images.CPU_SHARES_VARIABLE, "512"))
+        builder = images.ImageBuilder(
+            settings_mod.LabSettings(state_dir="/nonexistent"),
+            cpu_shares=2)
+        self.assertEqual("2", self.argv(builder)[4])
+
+    def test_a_weight_docker_refuses_is_an_error(self):
+        for value in ("1", "low", "-5"):
+            error = self.assertRaises(errors.LabError, self.builder, value)
+            self.assertIn(images.CPU_SHARES_VARIABLE, str(error))
+            self.assertIn(repr(value), str(error))
+        self.assertIsNone(self.builder("").cpu_shares)

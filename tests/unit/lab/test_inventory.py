@@ -50,8 +50,22 @@ class InventoryTestCase(base.TestCase):
                          list(hosts["control"]))
         self.assertNotIn("zdu-demo:children", hosts)
 
+    def test_heat_profile_nests_groups_as_kolla_multinode(self):
+        hosts = self.render("heat")
+        self.assertEqual(["control"], list(hosts["keystone:children"]))
+        self.assertEqual(["control"], list(hosts["rabbitmq:children"]))
+        self.assertEqual(["control"], list(hosts["heat:children"]))
+        for group in ("heat-api", "heat-api-cfn", "heat-engine"):
+            self.assertEqual(["heat"], list(hosts["%s:children" % group]))
+        self.assertEqual(["common"], list(hosts["kolla_toolbox:children"]))
+        self.assertEqual([], list(hosts["mariadb"]))
+        self.assertNotIn("rabbitmq", hosts)
+        self.assertNotIn("heat:children",
+                         self.render("keystone"))
+
     def test_playbook_per_profile(self):
         self.assertEqual(paths.lab_playbook(), paths.profile_playbook("demo"))
-        self.assertEqual(
-            paths.kolla_ansible_dir() + "/site.yml",
-            paths.profile_playbook("keystone"))
+        for profile in ("keystone", "heat"):
+            self.assertEqual(
+                paths.kolla_ansible_dir() + "/site.yml",
+                paths.profile_playbook(profile))

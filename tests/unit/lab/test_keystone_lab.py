@@ -10,6 +10,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
+import io
 import os
 from unittest import mock
 
@@ -24,10 +25,11 @@ from tests.unit import base
 class FakeAdmin(object):
     """An admin session over an in-memory keystone."""
 
-    def __init__(self, known=()):
+    def __init__(self, known=(), missing_roles=()):
         self.known = {"projects": {}, "users": {}}
         for collection, name in known:
             self.known[collection][name] = "%s-id" % name
+        self.missing_roles = missing_roles
         self.calls = []
 
     def _reply(self, document):
@@ -37,7 +39,9 @@ class FakeAdmin(object):
         self.calls.append(("GET", url))
         collection = url.rsplit("/", 1)[1]
         if collection == "roles":
-            return self._reply({"roles": [{"id": "member-id"}]})
+            name = params["name"]
+            return self._reply({"roles": [] if name in self.missing_roles
+                                else [{"id": "%s-id" % name}]})
         found = self.known[collection].get(params["name"])
         return self._reply({collection: [{"id": found}] if found else []})
 
@@ -100,14 +104,40 @@ class ProbeAccountTestCase(base.TestCase):
         user_url = self.lab.keystone_url + "/users/zdu-probe-id"
         self.assertIn(("PATCH", user_url), admin.calls)
 
+    def test_missing_member_role_names_keystone_bootstrap(self):
+        admin = FakeAdmin(missing_roles=("member",))
+        error = self.assertRaises(errors.LabError, self.ensure, admin)
+        self.assertIn("keystone has no role 'member'; keystone-manage "
+                      "bootstrap creates it", str(error))
+        self.assertFalse(os.path.exists(keystone_lab.clouds_path(self.lab)))
 
-class RestoreTestCase(base.TestCase):
 
-    def test_restore_without_dump_names_the_fix(self):
-        lab = settings_mod.LabSettings(state_dir=self.config_dir,
-                                       profile="keystone")
-        error = self.assertRaises(errors.LabError,
-                                  keystone_lab.restore_release, lab,
-                                  "29.1.0", 10)
-        self.assertIn("no database dump of keystone 29.1.0", str(error))
-        self.assertIn("kolla-zdu-lab up --profile keystone", str(error))
+class WaitTestCase(base.TestCase):
+
+    def test_keystone_version_document(self):
+        reply = mock.MagicMock()
+        reply.__enter__.return_value = io.BytesIO(
+            b'{"version": {"id": "v3.14", "status": "stable"}}')
+        with mock.patch("urllib.request.urlopen", return_value=reply):
+            self.assertEqual("v3.14", keystone_lab.api_version("http://k"))
+
+    def test_gives_up_after_the_timeout_naming_url_and_hint(self):
+        clock = iter(range(0, 100, 5))
+        answer = mock.Mock(side_effect=errors.LabError(reason="refused"))
+        with mock.patch("time.monotonic", side_effect=lambda: next(clock)), \
+                mock.patch("time.sleep"):
+            error = self.assertRaises(errors.LabError,
+                                      keystone_lab.wait_for_answer,
+                                      "http://k/v3", answer, 12, "the logs")
+        self.assertEqual(3, answer.call_count)
+        self.assertIn("http://k/v3 did not answer within 12 s (refused)",
+                      str(error))
+        self.assertIn("the logs", str(error))
+
+    def test_returns_the_first_answer(self):
+        answer = mock.Mock(side_effect=[errors.LabError(reason="refused"),
+                                        "v3.14"])
+        with mock.patch("time.sleep") as sleep:
+            self.assertEqual("v3.14", keystone_lab.wait_for_answer(
+                "http://k/v3", answer, 60, "the logs"))
+        sleep.assert_called_once_with(2)

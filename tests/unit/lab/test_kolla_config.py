@@ -183,9 +183,13 @@ class KeystoneProfileTestCase(base.TestCase):
                                'zdu-lab.yml')) as stream:
             overrides = yaml.safe_load(stream)
         self.assertTrue(overrides['use_preconfigured_databases'])
+        self.assertFalse(overrides['enable_rabbitmq'])
+        self.assertNotIn('enable_heat', values)
         with open(os.path.join(self.lab.config_dir, 'config',
                                'keystone.conf')) as stream:
             self.assertIn('password_hash_rounds = 4', stream.read())
+        self.assertFalse(os.path.exists(os.path.join(
+            self.lab.config_dir, 'config', 'heat.conf')))
 
     def test_target_is_keystone_tag(self):
         self.written()
@@ -215,4 +219,65 @@ class KeystoneProfileTestCase(base.TestCase):
         lab = settings_mod.LabSettings(state_dir=self.config_dir,
                                        profile='nova')
         error = self.assertRaises(errors.LabError, lab.validate)
-        self.assertIn('--profile must be one of demo, keystone', str(error))
+        self.assertIn('--profile must be one of demo, keystone, heat',
+                      str(error))
+
+
+class HeatProfileTestCase(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.lab = settings_mod.LabSettings(state_dir=self.config_dir,
+                                            profile='heat')
+        kolla_config.write_globals(self.lab, mock.Mock())
+
+    def read(self, *parts):
+        with open(os.path.join(self.lab.config_dir, *parts)) as stream:
+            return stream.read()
+
+    def test_heat_globals_on_keystones(self):
+        values = kolla_config.read_globals(self.lab)
+        for key in ('enable_keystone', 'enable_memcached', 'enable_heat',
+                    'enable_rabbitmq', 'haproxy_socket_level_admin'):
+            self.assertIs(True, values[key], key)
+        self.assertFalse(values['enable_zdu_demo'])
+        self.assertEqual('{{ openstack_tag }}', values['heat_tag'])
+        self.assertEqual('{{ openstack_tag }}', values['rabbitmq_tag'])
+        self.assertNotIn('keystone_tag', values)
+        self.assertEqual('2026.1', values['openstack_tag'])
+        self.assertEqual('26.0.2', kolla_config.target_version(self.lab))
+
+    def test_overrides_keep_rabbitmq_and_the_lab_database(self):
+        overrides = yaml.safe_load(self.read('globals.d', 'zdu-lab.yml'))
+        self.assertTrue(overrides['use_preconfigured_databases'])
+        self.assertNotIn('enable_rabbitmq', overrides)
+        self.assertIn('4.0.5', self.read('globals.d', 'zdu-lab.yml'))
+
+    def test_heat_and_keystone_custom_config(self):
+        heat = self.read('config', 'heat.conf')
+        self.assertIn('[keystone_authtoken]\n', heat)
+        self.assertIn('memcache_pool_dead_retry = 10\n', heat)
+        self.assertIn('[cache]\n', heat)
+        self.assertIn('password_hash_rounds = 4',
+                      self.read('config', 'keystone.conf'))
+        self.assertIn('settle_time = 15\n', self.read('zdu.conf'))
+
+    def test_a_heat_version_moves_heat_alone(self):
+        kolla_config.set_target(self.lab, '27.0.1')
+        values = kolla_config.read_globals(self.lab)
+        self.assertEqual('27.0.1', values['heat_tag'])
+        self.assertEqual('2026.1', values['openstack_tag'])
+        self.assertEqual('27.0.1', kolla_config.target_version(self.lab))
+
+    def test_a_release_moves_every_image(self):
+        kolla_config.set_target(self.lab, '2026.2')
+        self.assertEqual('27.0.1', kolla_config.target_version(self.lab))
+        self.assertEqual('{{ openstack_tag }}',
+                         kolla_config.read_globals(self.lab)['heat_tag'])
+
+    def test_keystone_versions_are_not_heat_targets(self):
+        error = self.assertRaises(errors.LabError, kolla_config.set_target,
+                                  self.lab, '30.0.0')
+        self.assertIn('heat profile has no release or version 30.0.0',
+                      str(error))
+        self.assertIn('26.0.2, 27.0.1', str(error))

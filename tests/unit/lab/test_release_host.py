@@ -17,7 +17,7 @@ from unittest import mock
 import fixtures
 
 from kolla_zdu_lab import errors
-from kolla_zdu_lab import images
+from kolla_zdu_lab import image_recipes
 from kolla_zdu_lab import inventory
 from kolla_zdu_lab import release_host
 from kolla_zdu_lab import settings as settings_mod
@@ -50,6 +50,14 @@ class ReleaseHostTestCase(base.TestCase):
         self.assertNotIsInstance(old, release_host.ChrootKollaAnsible)
         self.assertIsInstance(new, release_host.ChrootKollaAnsible)
         self.assertEqual('23.0.0', new.version)
+
+    def test_heat_moves_to_2026_2_with_kolla_ansible_23s_site(self):
+        with self.host_version('22.2.0'):
+            new = release_host.for_release(self.lab('heat'), '2026.2')
+            old = release_host.for_release(self.lab('heat'), '27.0.1')
+        self.assertIsInstance(new, release_host.ChrootKollaAnsible)
+        self.assertEqual(new.kolla_dir + '/site.yml', new.playbook())
+        self.assertNotIsInstance(old, release_host.ChrootKollaAnsible)
 
     def test_the_demo_profile_keeps_the_hosts_kolla_ansible(self):
         with self.host_version('22.2.0'):
@@ -146,18 +154,19 @@ class RenamedImagesTestCase(base.TestCase):
     """2026.2 pushes keystone's API image as keystone-api too."""
 
     def test_keystone_api_is_the_2026_2_keystone_image(self):
-        renamed = images.release_renamed_images('keystone', '2026.2')
+        renamed = image_recipes.release_renamed_images('keystone', '2026.2')
         self.assertEqual(
             {'release-2026.2-keystone-api-30.0.0':
              ('keystone-30.0.0', 'keystone-api')}, renamed)
         name = 'release-2026.2-keystone-api-30.0.0'
-        self.assertEqual('keystone-api', images.KOLLA_IMAGES[name])
-        self.assertEqual('2026.2', images.RECIPES[name].registry_tag)
+        self.assertEqual('keystone-api', image_recipes.KOLLA_IMAGES[name])
+        self.assertEqual('2026.2', image_recipes.RECIPES[name].registry_tag)
         self.assertEqual(
-            images.RECIPES['release-2026.2-keystone-30.0.0'].parent,
-            images.RECIPES[name].parent)
+            image_recipes.RECIPES['release-2026.2-keystone-30.0.0'].parent,
+            image_recipes.RECIPES[name].parent)
 
     def test_no_rename_before_2026_2_or_in_the_demo(self):
-        self.assertEqual({}, images.release_renamed_images('keystone',
-                                                           '2026.1'))
-        self.assertEqual({}, images.release_renamed_images('demo', '2026.2'))
+        self.assertEqual({}, image_recipes.release_renamed_images(
+            'keystone', '2026.1'))
+        self.assertEqual({}, image_recipes.release_renamed_images(
+            'demo', '2026.2'))

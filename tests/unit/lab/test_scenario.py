@@ -75,3 +75,34 @@ class DemoTestCase(base.TestCase):
             error = self.assertRaises(errors.LabError, scenario.move_to,
                                       '/state', '2026.1')
         self.assertIn('/state/logs/move-to-2026.1.log', str(error))
+
+
+class ProbeSettingsTestCase(base.TestCase):
+    """Each profile's probe: plain HTTP, tokens, or heat's APIs."""
+
+    def settings_for(self, profile):
+        lab_settings = scenario.settings_mod.LabSettings(
+            state_dir='/state', profile=profile)
+        return scenario.probe_settings(lab_settings, rate=10,
+                                       min_requests=100)
+
+    def test_demo_probes_the_demo_url(self):
+        settings = self.settings_for('demo')
+        self.assertEqual(['http://172.30.99.250:9797/'], settings.urls)
+        self.assertEqual('http', settings.mode)
+        self.assertEqual(scenario.SLOW_SHARE, settings.slow_share)
+
+    def test_keystone_probes_tokens(self):
+        settings = self.settings_for('keystone')
+        self.assertEqual('keystone', settings.mode)
+        self.assertEqual('/state/clouds.yaml',
+                         settings.os_client_config_file)
+        self.assertFalse(settings.heat_mode)
+
+    def test_heat_probes_heat_and_tokens_as_the_same_user(self):
+        settings = self.settings_for('heat')
+        self.assertEqual('heat', settings.mode)
+        self.assertTrue(settings.heat_mode)
+        self.assertEqual([], settings.urls)
+        self.assertEqual(scenario.keystone_lab.PROBE_CLOUD, settings.os_cloud)
+        self.assertEqual(100, settings.min_requests)

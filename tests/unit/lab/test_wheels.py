@@ -115,6 +115,28 @@ class WheelhouseTestCase(base.BaseTestCase):
         self.assertEqual(["-d", "/w", "keystone==29.1.0", "PyMySQL"],
                          argv[-4:])
 
+    def test_trixie_target_is_its_python_and_glibc(self):
+        trixie = wheels.TARGETS["trixie"]
+        argv = wheels.download_argv(REQUIREMENTS, "/w", trixie)
+        self.assertEqual("3.13", argv[argv.index("--python-version") + 1])
+        self.assertEqual("cp313", argv[argv.index("--abi") + 1])
+        platforms = [argv[i + 1] for i, arg in enumerate(argv)
+                     if arg == "--platform"]
+        self.assertEqual("manylinux_2_41_x86_64", platforms[0])
+        self.assertIn("manylinux_2_36_x86_64", platforms)
+        self.assertIs(wheels.TARGET, wheels.TARGETS["bookworm"])
+
+    def test_each_target_has_its_wheelhouse(self):
+        bookworm = wheels.ensure_wheelhouse(REQUIREMENTS, self.cache_dir)
+        trixie = wheels.ensure_wheelhouse(REQUIREMENTS, self.cache_dir,
+                                          target=wheels.TARGETS["trixie"])
+        self.assertNotEqual(bookworm, trixie)
+        self.assertEqual(wheels.wheelhouse_key(REQUIREMENTS),
+                         os.path.basename(bookworm))
+        argv = self.run.call_args.args[0]
+        self.assertEqual("cp313", argv[argv.index("--abi") + 1])
+        self.assertEqual(2, self.run.call_count)
+
     def test_default_cache_dir_outlives_the_state_dir(self):
         with mock.patch("os.geteuid", return_value=0):
             self.assertEqual("/var/cache/kolla-zdu-lab/wheels",

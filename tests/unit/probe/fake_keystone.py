@@ -26,7 +26,8 @@ The server's ``status`` makes every request answer that status instead,
 ``echo_close = False`` makes it close a connection the client asked to close
 without saying so in the answer;
 :meth:`FakeKeystone.forget_tokens` makes it forget every token issued so far
-(as a node with other fernet keys would).
+(as a node with other fernet keys would). Its tokens carry the server's
+``catalog`` (empty by default) and last ``token_seconds``.
 Run ``python -m tests.unit.probe.fake_keystone PORT`` to serve on
 127.0.0.1:PORT in a process of its own.
 """
@@ -49,6 +50,8 @@ from tests.unit.probe import loopback
 USERNAME = "probe"
 PASSWORD = "secret"
 PROJECT = "service"
+USER_ID = "u1"
+PROJECT_ID = "p1"
 TOKEN_SECONDS = 3600
 _MAX_DELAY = 3.0
 _ERRORS = {401: "The request you have made requires authentication.",
@@ -70,7 +73,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if not _valid_password_request(json.loads(body or b"{}")):
             return self._error(401)
         token = self.server.issue()
-        self._answer(201, _token_body(), {"X-Subject-Token": token})
+        self._answer(201, self.server.token_body(), {"X-Subject-Token": token})
 
     def do_GET(self):
         self.server.count("GET", self.client_address)
@@ -84,7 +87,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return self._error(401)
         if not self.server.knows(self.headers.get("X-Subject-Token")):
             return self._error(404)
-        self._answer(200, _token_body())
+        self._answer(200, self.server.token_body())
 
     def _overridden(self):
         time.sleep(min(self.server.delay, _MAX_DELAY))
@@ -131,19 +134,19 @@ def _valid_password_request(data):
             and project == {"name": PROJECT, "domain": {"name": "Default"}})
 
 
-def _token_body():
+def _token_body(catalog=(), seconds=TOKEN_SECONDS):
     now = datetime.datetime.now(datetime.timezone.utc)
-    expires = now + datetime.timedelta(seconds=TOKEN_SECONDS)
+    expires = now + datetime.timedelta(seconds=seconds)
     return {"token": {
         "methods": ["password"],
         "issued_at": now.strftime("%Y-%m-%dT%H:%M:%S.000000Z"),
         "expires_at": expires.strftime("%Y-%m-%dT%H:%M:%S.000000Z"),
-        "user": {"id": "u1", "name": USERNAME,
+        "user": {"id": USER_ID, "name": USERNAME,
                  "domain": {"id": "default", "name": "Default"}},
-        "project": {"id": "p1", "name": PROJECT,
+        "project": {"id": PROJECT_ID, "name": PROJECT,
                     "domain": {"id": "default", "name": "Default"}},
         "roles": [{"id": "r1", "name": "member"}],
-        "catalog": [],
+        "catalog": list(catalog),
     }}
 
 
@@ -151,9 +154,10 @@ class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     request_queue_size = 128
+    handler = _Handler
 
     def __init__(self, port=0):
-        super().__init__(("127.0.0.1", port), _Handler)
+        super().__init__(("127.0.0.1", port), self.handler)
         self._lock = threading.Lock()
         self._tokens = set()
         self.requests = {"POST": 0, "GET": 0}
@@ -163,6 +167,8 @@ class _Server(http.server.ThreadingHTTPServer):
         self.delay = 0.0
         self.reset = False
         self.echo_close = True
+        self.catalog = []
+        self.token_seconds = TOKEN_SECONDS
 
     def handle_error(self, request, client_address):
         """Ignore clients that left before the answer (timeout tests)."""
@@ -171,6 +177,9 @@ class _Server(http.server.ThreadingHTTPServer):
         with self._lock:
             self.requests[method] += 1
             self.clients.add(client_address)
+
+    def token_body(self):
+        return _token_body(self.catalog, self.token_seconds)
 
     def issue(self):
         token = uuid.uuid4().hex

@@ -30,7 +30,9 @@ _KINDS = {
     "s": (record.CLIENT_OVERLOAD, None),
     "R": (record.TOKEN_REJECTED, 404),
 }
-_OPERATIONS = {"i": record.ISSUE, "v": record.VALIDATE}
+_OPERATIONS = {"i": record.ISSUE, "v": record.VALIDATE,
+               "l": record.HEAT_STACK_LIST, "p": record.HEAT_VALIDATE,
+               "c": record.CFN_LIST_STACKS}
 
 
 def records(pattern, step=0.1, latencies=None, operations=None):
@@ -41,7 +43,8 @@ def records(pattern, step=0.1, latencies=None, operations=None):
     ``R`` token rejected (404 to a validation).
 
     :param operations: one character per record, ``i`` issue or ``v``
-        validate, for a keystone-mode run.
+        validate, for a keystone-mode run, and in the heat mode also ``l``
+        heat-stack-list, ``p`` heat-validate or ``c`` cfn-list-stacks.
     """
     made = []
     for index, char in enumerate(pattern):

@@ -74,6 +74,23 @@ class TestByOperation(base.BaseTestCase):
         self.assertEqual(4, validate["latency"]["overall"]["count"])
         self.assertEqual(3, summary["totals"]["failed"])
 
+    def test_heat_operations(self):
+        summary = _summary("..5R.c.R", operations="lpclivcl")
+        by_operation = summary["by_operation"]
+        self.assertEqual(["issue", "validate", "heat-stack-list",
+                          "heat-validate", "cfn-list-stacks"],
+                         list(by_operation))
+        stack_list = by_operation["heat-stack-list"]
+        self.assertEqual((3, 1, 2), (stack_list["sent"], stack_list["ok"],
+                                     stack_list["failed"]))
+        self.assertEqual({"token_rejected": 2},
+                         stack_list["failures_by_kind"])
+        self.assertEqual({"http_5xx": 1},
+                         by_operation["cfn-list-stacks"]["failures_by_kind"])
+        self.assertEqual({"conn_reset": 1},
+                         by_operation["validate"]["failures_by_kind"])
+        self.assertEqual(1, by_operation["heat-validate"]["ok"])
+
     def test_plain_gets_have_no_operations(self):
         self.assertEqual({}, _summary("..5")["by_operation"])
 

@@ -242,7 +242,7 @@ class TestPreflight(_KeystoneTest):
 class TestOperationOf(base.BaseTestCase):
 
     def operations(self, share, count=8):
-        return "".join(load.operation_of(index, share)[0]
+        return "".join(keystone.operation_at(index, share)[0]
                        for index in range(count))
 
     def test_shares(self):

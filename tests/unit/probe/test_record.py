@@ -29,6 +29,27 @@ class TestKindOfStatus(base.BaseTestCase):
         self.assertEqual(record.HTTP_4XX, record.kind_of_status(404))
         self.assertEqual(record.HTTP_5XX, record.kind_of_status(502))
 
+    def test_rejected_credentials_by_operation(self):
+        cases = [
+            (record.VALIDATE, 401, record.TOKEN_REJECTED),
+            (record.VALIDATE, 404, record.TOKEN_REJECTED),
+            (record.VALIDATE, 403, record.HTTP_4XX),
+            (record.ISSUE, 401, record.HTTP_4XX),
+            (record.HEAT_STACK_LIST, 401, record.TOKEN_REJECTED),
+            (record.HEAT_STACK_LIST, 403, record.HTTP_4XX),
+            (record.HEAT_STACK_LIST, 404, record.HTTP_4XX),
+            (record.HEAT_VALIDATE, 401, record.TOKEN_REJECTED),
+            (record.HEAT_VALIDATE, 400, record.HTTP_4XX),
+            (record.CFN_LIST_STACKS, 403, record.TOKEN_REJECTED),
+            (record.CFN_LIST_STACKS, 401, record.TOKEN_REJECTED),
+            (record.CFN_LIST_STACKS, 400, record.HTTP_4XX),
+            (record.CFN_LIST_STACKS, 503, record.HTTP_5XX),
+            (None, 401, record.HTTP_4XX),
+        ]
+        for operation, status, kind in cases:
+            self.assertEqual(kind, record.kind_of_status(status, operation),
+                             (operation, status))
+
 
 class TestKindOfError(base.BaseTestCase):
 

@@ -139,6 +139,80 @@ class TestKeystoneValidate(base.BaseTestCase):
         self.assertKeystoneInvalid("--timeout", timeout=0)
 
 
+class TestHeatValidate(base.BaseTestCase):
+
+    HEAT = dict(TestKeystoneValidate.KEYSTONE, heat_mode=True)
+
+    assertInvalid = TestValidate.assertInvalid
+
+    def assertHeatInvalid(self, option, **overrides):
+        return self.assertInvalid(option, **dict(self.HEAT, **overrides))
+
+    def test_heat_valid(self):
+        probe_settings = _settings(**self.HEAT)
+        probe_settings.validate()
+        self.assertEqual("heat", probe_settings.mode)
+        self.assertFalse(probe_settings.keystone_mode)
+        self.assertTrue(probe_settings.authenticates)
+        self.assertEqual("keystone",
+                         _settings(**TestKeystoneValidate.KEYSTONE).mode)
+        self.assertEqual("http", _settings().mode)
+        _settings(**dict(self.HEAT, heat_stack_list_share=0.0,
+                         heat_validate_share=0.0, heat_cfn_share=1.0,
+                         heat_token_share=0.0,
+                         heat_interface="internal")).validate()
+        self.assertEqual("heat", _settings(**dict(
+            self.HEAT, keystone=None, os_cloud="lab")).mode)
+
+    def test_heat_needs_keystone_or_cloud(self):
+        exc = self.assertHeatInvalid("--heat", keystone=None)
+        self.assertIn("--keystone or --os-cloud", str(exc))
+
+    def test_no_urls(self):
+        self.assertHeatInvalid("--url", urls=["http://127.0.0.1/"])
+
+    def test_shares_add_up_to_one(self):
+        exc = self.assertHeatInvalid("--heat-token-share",
+                                     heat_token_share=0.3)
+        self.assertIn("--heat-stack-list-share, --heat-validate-share, "
+                      "--heat-cfn-share, --heat-token-share must add up to "
+                      "1 (got 1.1)", str(exc))
+        _settings(**dict(self.HEAT, heat_stack_list_share=0.1,
+                         heat_validate_share=0.2, heat_cfn_share=0.3,
+                         heat_token_share=0.4)).validate()
+
+    def test_each_share_is_a_fraction(self):
+        self.assertHeatInvalid("--heat-cfn-share", heat_cfn_share=-0.2,
+                               heat_stack_list_share=0.8)
+        self.assertHeatInvalid("--heat-stack-list-share",
+                               heat_stack_list_share=1.4,
+                               heat_validate_share=-0.4)
+
+    def test_interface(self):
+        exc = self.assertHeatInvalid("--heat-interface",
+                                     heat_interface="admin")
+        self.assertIn("public, internal", str(exc))
+
+    def test_heat_options_need_heat(self):
+        self.assertInvalid("--heat-cfn-share", heat_cfn_share=0.0)
+        self.assertInvalid("--heat-interface", heat_interface="internal",
+                           **TestKeystoneValidate.KEYSTONE)
+
+    def test_no_slow_requests(self):
+        self.assertHeatInvalid("--slow-share", slow_share=0.1,
+                               slow_path="/slow")
+
+    def test_credentials_are_required(self):
+        exc = self.assertHeatInvalid("--os-password", os_password=None)
+        self.assertIn("in the heat mode", str(exc))
+
+    def test_shares_are_described(self):
+        self.assertEqual(
+            "heat-stack-list 0.4, heat-validate 0.2, cfn-list-stacks 0.2, "
+            "token 0.2 (validate share 0.5); public endpoints",
+            _settings(**self.HEAT).describe_heat_shares())
+
+
 class TestPhases(base.BaseTestCase):
 
     def test_parse(self):

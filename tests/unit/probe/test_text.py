@@ -11,6 +11,8 @@
 # under the License.
 """Reports as text."""
 
+import re
+
 from oslotest import base
 
 from kolla_zdu_plugin.probe import phases
@@ -29,6 +31,11 @@ def _keystone_report(pattern, operations):
     return _report(pattern, operations, urls=(),
                    keystone="http://192.0.2.10:5000/v3",
                    keystone_validate_share=0.5)
+
+
+def _heat_report(pattern, operations):
+    return _report(pattern, operations, urls=(),
+                   keystone="http://192.0.2.10:5000/v3", heat_mode=True)
 
 
 class TestFormatSummary(base.BaseTestCase):
@@ -72,6 +79,23 @@ class TestFormatSummary(base.BaseTestCase):
                       summary)
         self.assertIn("    issue failures by kind: http_5xx 1", summary)
 
+    def test_heat_summary(self):
+        summary = text.format_summary(_heat_report("..5R..", "lpclil"))
+        self.assertIn("6 requests scheduled at 10/s to heat via Keystone "
+                      "http://192.0.2.10:5000/v3 (heat-stack-list 0.4, "
+                      "heat-validate 0.2, cfn-list-stacks 0.2, token 0.2 "
+                      "(validate share 0.5); public endpoints)", summary)
+        self.assertIn("  by operation         sent      ok  failed     4xx"
+                      "       p50", summary)
+        self.assertIn("    issue                 1       1       0       0"
+                      "   10.0 ms", summary)
+        self.assertIn("    heat-stack-list       3       2       1       0"
+                      "   10.0 ms", summary)
+        self.assertIn("    cfn-list-stacks       1       0       1       0",
+                      summary)
+        self.assertIn("    heat-stack-list failures by kind: "
+                      "token_rejected 1", summary)
+
     def test_no_operation_lines_for_plain_gets(self):
         self.assertNotIn("by operation", text.format_summary(_report("..")))
 
@@ -89,6 +113,18 @@ class TestFormatComparison(base.BaseTestCase):
         self.assertEqual(["1", "0", "-"], rows["validate failed"])
         self.assertEqual(["10.0", "ms", "10.0", "ms", "-"],
                          rows["validate latency p99"])
+
+    def test_heat_operations_side_by_side(self):
+        baseline = _heat_report("..5.", "lcpl")
+        zdu = _heat_report("....", "lcpl")
+        rows = {name: cells for name, *cells in (
+            re.split(r" {2,}", line.strip())
+            for line in text.format_comparison(
+                [baseline, zdu]).splitlines()[1:])}
+        self.assertEqual(["2", "2"], rows["heat-stack-list sent"])
+        self.assertEqual(["1", "0"], rows["heat-validate failed"])
+        self.assertEqual(["0", "0"], rows["cfn-list-stacks failed"])
+        self.assertNotIn("issue sent", rows)
 
     def test_side_by_side(self):
         baseline = _report("..5555rr..")

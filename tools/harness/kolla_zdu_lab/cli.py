@@ -13,11 +13,12 @@
 
 ::
 
-    kolla-zdu-lab up [--nodes N] [--profile demo|keystone]
+    kolla-zdu-lab up [--nodes N] [--profile demo|keystone|heat]
                                      build, start, kolla-ansible deploy
     kolla-zdu-lab env                export LAB_INVENTORY=... for a shell
     kolla-zdu-lab target RELEASE     the release the next upgrade installs
-    kolla-zdu-lab restore RELEASE    keystone: back to RELEASE from its dump
+    kolla-zdu-lab restore RELEASE    keystone, heat: back to RELEASE from
+                                     its database dump
     kolla-zdu-lab kolla-ansible ACTION [ARGS]
                                      the target release's kolla-ansible,
                                      on its deploy host, on the lab
@@ -38,6 +39,7 @@ from kolla_zdu_lab import paths
 from kolla_zdu_lab import progress
 from kolla_zdu_lab import scenario
 from kolla_zdu_lab import settings as settings_mod
+from kolla_zdu_lab import snapshots
 from kolla_zdu_lab import status
 from kolla_zdu_plugin import exceptions
 
@@ -75,11 +77,14 @@ def build_parser():
     up.add_argument("--profile", default=settings_mod.PROFILES[0],
                     choices=settings_mod.PROFILES,
                     help="What the lab deploys besides the load balancer: "
-                         "demo, the zdu-demo service (%s), or keystone, "
+                         "demo, the zdu-demo service (%s); keystone, "
                          "kolla-ansible's keystone role with memcached and "
-                         "a lab MariaDB (%s) (default: %%(default)s)."
+                         "a lab MariaDB (%s); or heat, that and "
+                         "kolla-ansible's heat and rabbitmq roles (heat %s) "
+                         "(default: %%(default)s)."
                          % (" and ".join(settings_mod.DEMO_VERSIONS),
-                            " and ".join(settings_mod.KEYSTONE_VERSIONS)))
+                            " and ".join(settings_mod.KEYSTONE_VERSIONS),
+                            " and ".join(settings_mod.HEAT_VERSIONS)))
 
     commands.add_parser(
         "env", help="Print export lines for LAB_INVENTORY, LAB_CONFIGDIR, "
@@ -88,14 +93,17 @@ def build_parser():
     target = commands.add_parser(
         "target", help="Set what the next kolla-ansible upgrade installs: "
                        "a release moves every image (openstack_tag); a "
-                       "version moves only zdu_demo_tag (demo profile) or "
-                       "keystone_tag (keystone profile).")
+                       "version moves only zdu_demo_tag (demo profile), "
+                       "keystone_tag (keystone profile) or heat_tag (heat "
+                       "profile).")
     target.add_argument("version", metavar="RELEASE",
                         help="A release, %s; or a version, %s (demo "
-                             "profile) or %s (keystone profile)."
+                             "profile), %s (keystone profile) or %s (heat "
+                             "profile)."
                              % (", ".join(settings_mod.RELEASES),
                                 ", ".join(settings_mod.DEMO_VERSIONS),
-                                ", ".join(settings_mod.KEYSTONE_VERSIONS)))
+                                ", ".join(settings_mod.KEYSTONE_VERSIONS),
+                                ", ".join(settings_mod.HEAT_VERSIONS)))
     target.add_argument("--startup-delay", type=float, metavar="SECONDS",
                         help="Seconds each zdu-demo worker waits before it "
                              "serves (zdu_demo_startup_delay).")
@@ -109,11 +117,15 @@ def build_parser():
                              "also resets the shared schema marker.")
 
     restore = commands.add_parser(
-        "restore", help="keystone profile: go back to RELEASE, restoring "
-                        "the database dump `up` took at it and deploying "
-                        "it with kolla-ansible deploy.")
+        "restore", help="keystone and heat profiles: go back to RELEASE, "
+                        "restoring the database dump `up` took at it and "
+                        "deploying it with kolla-ansible deploy.")
     restore.add_argument("version", metavar="RELEASE",
-                         help=", ".join(settings_mod.KEYSTONE_VERSIONS))
+                         help="A release, %s; or a version of the profile's "
+                              "service, %s (keystone) or %s (heat)."
+                              % (", ".join(settings_mod.RELEASES),
+                                 ", ".join(settings_mod.KEYSTONE_VERSIONS),
+                                 ", ".join(settings_mod.HEAT_VERSIONS)))
 
     run = commands.add_parser(
         "kolla-ansible", help="Run kolla-ansible ACTION [ARGS] on the lab "
@@ -158,15 +170,12 @@ def cmd_up(args):
         registry_port=args.registry_port, mirror=args.mirror,
         profile=args.profile)
     lab.up(lab_settings)
-    print("%s through the VIP: %s (runs %s)"
-          % ("keystone" if args.profile == "keystone" else "zdu-demo",
-             lab_settings.service_url,
-             kolla_config.read_target(lab_settings)))
+    print(format_urls(lab_settings, kolla_config.read_target(lab_settings)))
     print("inventory:  %s" % lab_settings.inventory_dir)
     print("config dir: %s" % lab_settings.config_dir)
     print("playbook:   %s"
           % paths.profile_playbook(lab_settings.profile))
-    if args.profile == "keystone":
+    if args.profile in settings_mod.KOLLA_SITE_PROFILES:
         print("clouds.yaml: %s (clouds %s and %s)"
               % (keystone_lab.clouds_path(lab_settings),
                  keystone_lab.PROBE_CLOUD, keystone_lab.ADMIN_CLOUD))
@@ -179,17 +188,34 @@ def cmd_up(args):
              kolla_config.releases()[-1]))
 
 
-def load_for_profile(args, profile, what, hint=None):
-    """Return the lab's settings; raise LabError unless it runs ``profile``.
+def format_urls(lab_settings, target):
+    """Return the lines naming the profile's services through the VIP.
 
+    :param target: what the lab runs, named on the first service's line.
+    """
+    lines = ["%s through the VIP: %s" % item
+             for item in lab_settings.service_urls()]
+    lines[0] += " (runs %s)" % target
+    return "\n".join(lines)
+
+
+def load_for_profile(args, profiles, what, hint=None):
+    """Return the lab's settings; raise LabError unless it runs a profile.
+
+    :param profiles: the profile, or a tuple of the profiles, that
+        ``what`` needs.
     :param what: the command or options that need ``profile``.
     :param hint: what to do instead, for the error message.
     """
+    if isinstance(profiles, str):
+        profiles = (profiles,)
     lab_settings = settings_mod.load_settings(args.state_dir)
-    if lab_settings.profile != profile:
+    if lab_settings.profile not in profiles:
         raise errors.LabError(
-            reason="%s applies to the %s profile; this lab runs the %s "
-                   "profile%s" % (what, profile, lab_settings.profile,
+            reason="%s applies to the %s profile%s; this lab runs the %s "
+                   "profile%s" % (what, " and ".join(profiles),
+                                  "s" if len(profiles) > 1 else "",
+                                  lab_settings.profile,
                                   " (%s)" % hint if hint else ""))
     return lab_settings
 
@@ -223,13 +249,15 @@ def cmd_target(args):
 
 
 def cmd_restore(args):
-    lab_settings = load_for_profile(args, "keystone", "restore",
-                                    "use `kolla-zdu-lab target`")
-    keystone_lab.restore_release(lab_settings, args.version,
-                                 timeout=lab.SERVICE_READY_TIMEOUT)
-    print("keystone %s deployed from its database dump %s"
-          % (args.version, keystone_lab.snapshot_path(lab_settings,
-                                                      args.version)))
+    lab_settings = load_for_profile(args, settings_mod.KOLLA_SITE_PROFILES,
+                                    "restore", "use `kolla-zdu-lab target`")
+    snapshots.restore_release(lab_settings, args.version,
+                              timeout=lab.SERVICE_READY_TIMEOUT)
+    print("%s %s deployed from its database dump %s"
+          % (lab_settings.profile, args.version,
+             snapshots.snapshot_path(
+                 lab_settings,
+                 kolla_config.service_version(lab_settings, args.version))))
 
 
 def cmd_status(args):

@@ -152,3 +152,16 @@ def execute(sql, what):
             reason="%s on %s failed: %s; see `docker logs %s`"
                    % (what, CONTAINER_NAME, errors.reason_of(error),
                       CONTAINER_NAME))
+
+
+def dump(databases):
+    """Return an SQL dump of ``databases``, taken in one transaction."""
+    return dockercli.docker("exec", CONTAINER_NAME, "mariadb-dump",
+                            "--single-transaction", "--databases",
+                            *databases)
+
+
+def load(sql):
+    """Run the SQL bytes ``sql`` (a dump) as root on the server."""
+    dockercli.docker("exec", "-i", CONTAINER_NAME, "mariadb",
+                     input_bytes=sql)

@@ -9,28 +9,22 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""The lab's images: what each is built from, and building what is missing.
+"""Building the lab's images that are missing (see ``image_recipes``).
 
 Every image is tagged with a hash of its inputs (its recipe files, the kolla
 sources it copies, its build arguments and its parent's tag), so an image is
 rebuilt only when an input changed, and reused otherwise, across labs.
+Debian roots come from ``debootstrap``, brought in with ``docker import``;
+the rest from ``docker build``. A recipe's Python packages come from a
+wheelhouse the host downloads (see ``wheels.py``) for the Python of the
+Debian suite the image is built on, copied into the build context as
+``wheels/``.
 
-* ``rootfs``: Debian bookworm from ``debootstrap --variant=minbase``,
-  brought in with ``docker import``;
-* ``node``, ``registry`` and ``base`` (kolla-compatible), built from it;
-* ``haproxy``, ``keepalived`` and ``zdu-demo`` (v1 and v2), built from
-  ``base`` and pushed to the lab registry for kolla-ansible to pull;
-* the keystone profile's images, also built from ``base``: for each keystone
-  release ``keystone-base-V`` and the pushed ``keystone-V``,
-  ``keystone-fernet-V`` and ``keystone-ssh-V``, and the pushed
-  ``memcached``, ``kolla-toolbox`` and ``cron``;
-* ``mariadb-server``, the lab's database server (see ``database.py``).
-
-A recipe's Python packages come from a wheelhouse the host downloads (see
-``wheels.py``), copied into the build context as ``wheels/``.
+``KOLLA_ZDU_LAB_BUILD_CPU_SHARES`` gives every ``docker build`` that CPU
+weight (``--cpu-shares``, 1024 being docker's default), so that builds on a
+busy machine take only the CPU the rest leaves.
 """
 
-import dataclasses
 import hashlib
 import json
 import logging
@@ -42,6 +36,7 @@ import tempfile
 from kolla_zdu_lab import commands
 from kolla_zdu_lab import dockercli
 from kolla_zdu_lab import errors
+from kolla_zdu_lab import image_recipes
 from kolla_zdu_lab import kolla_sources
 from kolla_zdu_lab import paths
 from kolla_zdu_lab import progress
@@ -50,212 +45,39 @@ from kolla_zdu_lab import wheels
 
 LOG = logging.getLogger(__name__)
 HASH_LENGTH = 12
-ROOTFS_SPEC = {"suite": "bookworm", "variant": "minbase", "format": 1}
-KOLLA_BASE_FILES = [
-    "dpkg_reducing_disk_footprint", "set_configs.py", "start.sh",
-    "copy_cacerts.sh", "install_projects.sh", "kolla_patch.sh", "sudoers",
-    "healthcheck_curl", "healthcheck_filemod", "healthcheck_listen",
-    "healthcheck_port", "healthcheck_socket",
-]
+CPU_SHARES_VARIABLE = "KOLLA_ZDU_LAB_BUILD_CPU_SHARES"
+# docker refuses --cpu-shares below 2.
+MIN_CPU_SHARES = 2
 
 
-@dataclasses.dataclass(frozen=True)
-class Recipe(object):
-    """How to build one image with ``docker build``."""
-
-    name: str
-    recipe_dir: str
-    parent: str
-    parent_arg: str
-    kolla_dir: str = ""
-    kolla_files: tuple = ()
-    extra_files: tuple = ()
-    build_args: tuple = ()
-    tag_prefix: str = ""
-    registry_tag: str = ""
-    wheels: tuple = ()
-    # The kolla release whose sources ``kolla_files`` come from; by default
-    # the one matching the installed kolla-ansible.
-    kolla_version: str = ""
-    # Copy ``kolla_files`` with mode 755, for a Dockerfile that cannot run
-    # chmod (its parent's USER may not be root).
-    kolla_files_executable: bool = False
+def debootstrap_argv(spec, root, mirror):
+    """Return the debootstrap command that makes the root of ``spec``."""
+    argv = ["debootstrap", "--variant=%s" % spec["variant"]]
+    if spec.get("include"):
+        argv.append("--include=%s" % ",".join(spec["include"]))
+    return argv + [spec["suite"], root, mirror]
 
 
-def demo_recipe(version):
-    """Return the recipe of the zdu-demo image of release ``version``."""
-    return Recipe(name="zdu-demo-%s" % version, recipe_dir="zdu-demo",
-                  parent="base", parent_arg="BASE",
-                  extra_files=(("zdu_demo.py", paths.DEMO_SERVICE_FILE),),
-                  build_args=(("ZDU_DEMO_VERSION", version),
-                              ("ZDU_DEMO_SCHEMA", version.lstrip("v"))),
-                  tag_prefix="%s-" % version, registry_tag=version)
+def build_cpu_shares(environ=None):
+    """Return the CPU weight ``KOLLA_ZDU_LAB_BUILD_CPU_SHARES`` asks for.
 
-
-# What kolla's keystone-base installs beside keystone, for the lab's
-# keystone.conf: PyMySQL for [database], python-memcached for oslo.cache's
-# memcache_pool backend, and pymemcache for its dogpile backend. The
-# ``ldap`` extra is left out: python-ldap has no binary wheel.
-KEYSTONE_WHEELS = ("PyMySQL", "python-memcached", "pymemcache")
-# kolla-toolbox's pip packages, with the ``ansible`` package for the
-# collections (openstack.cloud, community.mysql, ...) kolla installs from
-# Galaxy. ansible 12 brings ansible-core 2.19, the newest that runs on
-# bookworm's Python 3.11 (kolla 22 asks for 2.20, which needs 3.12). Its
-# openstack.cloud 2.5.0 reads ``openstack.version`` without importing it,
-# which openstacksdk imports itself only up to 4.14: every openstack.cloud
-# module fails with newer ones.
-TOOLBOX_WHEELS = (
-    "ansible>=12,<13", "ansible-runner", "cmd2", "openstacksdk<4.15",
-    "os-client-config", "pbr", "PyMySQL", "python-ironicclient",
-    "python-openstackclient", "pytz", "pyudev",
-)
-
-
-def keystone_recipes(version):
-    """Return the recipes of the keystone images of release ``version``."""
-    base = "keystone-base-%s" % version
-    image = dict(parent=base, parent_arg="BASE", tag_prefix="%s-" % version,
-                 registry_tag=version)
-    return [
-        Recipe(name=base, recipe_dir="keystone-base", parent="base",
-               parent_arg="BASE", tag_prefix="%s-" % version,
-               build_args=(("KEYSTONE_VERSION", version),),
-               wheels=("keystone==%s" % version,) + KEYSTONE_WHEELS),
-        Recipe(name="keystone-%s" % version, recipe_dir="keystone",
-               kolla_dir="keystone/keystone",
-               kolla_files=("extend_start.sh", "keystone_bootstrap.sh"),
-               **image),
-        Recipe(name="keystone-fernet-%s" % version,
-               recipe_dir="keystone-fernet",
-               kolla_dir="keystone/keystone-fernet",
-               kolla_files=("extend_start.sh", "fetch_fernet_tokens.py",
-                            "keystone_bootstrap.sh"),
-               **image),
-        Recipe(name="keystone-ssh-%s" % version, recipe_dir="keystone-ssh",
-               kolla_dir="keystone/keystone-ssh",
-               kolla_files=("extend_start.sh",), **image),
-    ]
-
-
-# kolla's own scripts every image of a release carries, from that release
-# of kolla: kolla 23's kolla_set_configs reads the permissions kolla-ansible
-# 23 writes ("2775"), which kolla 22's refuses.
-RELEASE_KOLLA_FILES = ("set_configs.py", "start.sh", "copy_cacerts.sh",
-                       "healthcheck_curl", "healthcheck_filemod",
-                       "healthcheck_listen", "healthcheck_port",
-                       "healthcheck_socket")
-
-
-def release_recipe(name, release):
-    """Return the recipe of image ``name`` as part of ``release``."""
-    return Recipe(name=release_image(name, release), recipe_dir="release",
-                  parent=name, parent_arg="BASE",
-                  build_args=(("ZDU_LAB_RELEASE", release),),
-                  tag_prefix="%s-" % release, registry_tag=release,
-                  kolla_dir="base", kolla_files=RELEASE_KOLLA_FILES,
-                  kolla_files_executable=True,
-                  kolla_version=settings_mod.RELEASES[release]
-                  ["kolla-ansible"])
-
-
-def release_image(name, release):
-    """Return the lab image name of image ``name`` in ``release``."""
-    return "release-%s-%s" % (release, name)
-
-
-# The kolla images of a release, per profile, by the image they are of.
-RELEASE_COMMON = ("haproxy", "keepalived")
-RELEASE_PROFILE = {
-    "demo": lambda versions: ("zdu-demo-%s" % versions["demo"],),
-    "keystone": lambda versions: ("memcached", "kolla-toolbox", "cron") +
-    tuple("%s-%s" % (name, versions["keystone"])
-          for name in ("keystone", "keystone-fernet", "keystone-ssh")),
-}
-
-
-# The kolla images a release renames, from the old kolla name to the new:
-# kolla 2026.2 (kolla-ansible 23) names keystone's API image keystone-api.
-# The release pushes its image under both names, so that the release runs
-# with either kolla-ansible.
-RELEASE_RENAMES = {"2026.2": {"keystone": "keystone-api"}}
-
-
-def release_images(profile, release):
-    """Return ``{release image: image it is of}`` of ``release``."""
-    versions = settings_mod.RELEASES[release]
-    return {release_image(name, release): name
-            for name in RELEASE_COMMON + RELEASE_PROFILE[profile](versions)}
-
-
-def release_renamed_images(profile, release):
-    """Return ``{release image: (image it is of, new kolla name)}``.
-
-    These are the images of ``release`` that a kolla rename gives a second
-    name (see ``RELEASE_RENAMES``).
+    :returns: an int, or None when the variable is unset or empty.
+    :raises LabError: when it is not an integer of at least 2.
     """
-    renamed = {}
-    for old, new in RELEASE_RENAMES.get(release, {}).items():
-        for name in release_images(profile, release).values():
-            if KOLLA_IMAGES.get(name) == old:
-                renamed[release_image(new + name[len(old):], release)] = (
-                    name, new)
-    return renamed
-
-
-RECIPES = {recipe.name: recipe for recipe in [
-    Recipe(name="node", recipe_dir="node", parent="rootfs",
-           parent_arg="ROOTFS"),
-    Recipe(name="registry", recipe_dir="registry", parent="rootfs",
-           parent_arg="ROOTFS"),
-    Recipe(name="base", recipe_dir="kolla-base", parent="rootfs",
-           parent_arg="ROOTFS", kolla_dir="base",
-           kolla_files=tuple(KOLLA_BASE_FILES)),
-    Recipe(name="haproxy", recipe_dir="haproxy", parent="base",
-           parent_arg="BASE", kolla_dir="haproxy/haproxy",
-           kolla_files=("ensure_latest_config.sh",)),
-    Recipe(name="keepalived", recipe_dir="keepalived", parent="base",
-           parent_arg="BASE", kolla_dir="keepalived",
-           kolla_files=("check_alive.sh", "extend_start.sh")),
-    Recipe(name="memcached", recipe_dir="memcached", parent="base",
-           parent_arg="BASE"),
-    Recipe(name="cron", recipe_dir="cron", parent="base", parent_arg="BASE",
-           kolla_dir="cron", kolla_files=("extend_start.sh",)),
-    Recipe(name="kolla-toolbox", recipe_dir="kolla-toolbox", parent="base",
-           parent_arg="BASE", kolla_dir="kolla-toolbox",
-           kolla_files=("ansible.cfg", "ansible_sudoers", "extend_start.sh",
-                        "kolla_toolbox.sh"),
-           wheels=TOOLBOX_WHEELS),
-    Recipe(name="mariadb-server", recipe_dir="mariadb-server", parent="base",
-           parent_arg="BASE"),
-] + [demo_recipe(version) for version in settings_mod.DEMO_VERSIONS]
-  + [recipe for version in settings_mod.KEYSTONE_VERSIONS
-     for recipe in keystone_recipes(version)]}
-RECIPES.update({name: release_recipe(of, release)
-                for release in settings_mod.RELEASES
-                for profile in settings_mod.PROFILES
-                for name, of in release_images(profile, release).items()})
-
-# The images kolla-ansible pulls from the lab registry, by kolla image name.
-KOLLA_IMAGES = dict(
-    {"haproxy": "haproxy", "keepalived": "keepalived",
-     "zdu-demo-v1": "zdu-demo", "zdu-demo-v2": "zdu-demo",
-     "memcached": "memcached", "kolla-toolbox": "kolla-toolbox",
-     "cron": "cron"},
-    **{"%s-%s" % (kolla_name, version): kolla_name
-       for version in settings_mod.KEYSTONE_VERSIONS
-       for kolla_name in ("keystone", "keystone-fernet", "keystone-ssh")})
-KOLLA_IMAGES.update({name: KOLLA_IMAGES[of]
-                     for release in settings_mod.RELEASES
-                     for profile in settings_mod.PROFILES
-                     for name, of in release_images(profile,
-                                                    release).items()})
-for _release in settings_mod.RELEASES:
-    for _profile in settings_mod.PROFILES:
-        for _name, (_of, _kolla) in release_renamed_images(
-                _profile, _release).items():
-            RECIPES[_name] = dataclasses.replace(
-                release_recipe(_of, _release), name=_name)
-            KOLLA_IMAGES[_name] = _kolla
+    value = (os.environ if environ is None else environ).get(
+        CPU_SHARES_VARIABLE, "").strip()
+    if not value:
+        return None
+    try:
+        shares = int(value)
+    except ValueError:
+        shares = 0
+    if shares < MIN_CPU_SHARES:
+        raise errors.LabError(
+            reason="%s must be an integer of at least %d (docker's "
+                   "--cpu-shares; 1024 is its default weight), not %r"
+                   % (CPU_SHARES_VARIABLE, MIN_CPU_SHARES, value))
+    return shares
 
 
 def file_digest(path):
@@ -284,9 +106,16 @@ def remove_apt_caches(root):
 class ImageBuilder(object):
     """Names, finds and builds the lab's images on the host's docker."""
 
-    def __init__(self, lab_settings):
+    def __init__(self, lab_settings, cpu_shares=None):
+        """Name, find and build images for the lab of ``lab_settings``.
+
+        :param cpu_shares: the CPU weight of every ``docker build``; by
+            default ``KOLLA_ZDU_LAB_BUILD_CPU_SHARES``, else docker's.
+        """
         self.settings = lab_settings
         self.cache_dir = lab_settings.path("cache")
+        self.cpu_shares = (build_cpu_shares() if cpu_shares is None
+                           else cpu_shares)
         self._references = {}
 
     def reference(self, name):
@@ -302,14 +131,15 @@ class ImageBuilder(object):
         return self.reference(name).rsplit(":", 1)[1]
 
     def _repository(self, name):
-        if name == "rootfs":
-            return "rootfs"
-        return RECIPES[name].recipe_dir
+        if name in image_recipes.ROOTFS_SPECS:
+            return name
+        return image_recipes.RECIPES[name].recipe_dir
 
     def _tag(self, name):
-        if name == "rootfs":
-            return digest(dict(ROOTFS_SPEC, mirror=self.settings.mirror))
-        recipe = RECIPES[name]
+        if name in image_recipes.ROOTFS_SPECS:
+            return digest(dict(image_recipes.ROOTFS_SPECS[name],
+                               mirror=self.settings.mirror))
+        recipe = image_recipes.RECIPES[name]
         return recipe.tag_prefix + digest(self._inputs(recipe))
 
     def _inputs(self, recipe):
@@ -338,11 +168,11 @@ class ImageBuilder(object):
         if dockercli.image_exists(reference):
             LOG.debug("image %s is cached", reference)
             return reference
-        if name == "rootfs":
-            self._build_rootfs(reference)
+        if name in image_recipes.ROOTFS_SPECS:
+            self._build_rootfs(name, reference)
         else:
-            self.ensure(RECIPES[name].parent)
-            self._build_recipe(RECIPES[name], reference)
+            self.ensure(image_recipes.RECIPES[name].parent)
+            self._build_recipe(image_recipes.RECIPES[name], reference)
         return reference
 
     def _build_recipe(self, recipe, reference):
@@ -351,14 +181,7 @@ class ImageBuilder(object):
                                    dir=self._scratch_dir())
         try:
             self._fill_context(recipe, context)
-            argv = ["docker", "build", "--force-rm",
-                    "--label", "%s.image=%s" % (settings_mod.LABEL,
-                                                recipe.name),
-                    "--build-arg", "%s=%s" % (recipe.parent_arg,
-                                              self.reference(recipe.parent)),
-                    "-t", reference]
-            for key, value in recipe.build_args:
-                argv += ["--build-arg", "%s=%s" % (key, value)]
+            argv = self.build_argv(recipe, reference)
             env = dict(os.environ, DOCKER_BUILDKIT="0")
             with progress.Stopwatch() as watch:
                 commands.run_logged(
@@ -368,6 +191,19 @@ class ImageBuilder(object):
             LOG.info("built %s in %.0f s", reference, watch.seconds)
         finally:
             shutil.rmtree(context, ignore_errors=True)
+
+    def build_argv(self, recipe, reference):
+        """Return the ``docker build`` command, without its context."""
+        argv = ["docker", "build", "--force-rm",
+                "--label", "%s.image=%s" % (settings_mod.LABEL, recipe.name),
+                "--build-arg", "%s=%s" % (recipe.parent_arg,
+                                          self.reference(recipe.parent)),
+                "-t", reference]
+        if self.cpu_shares is not None:
+            argv[3:3] = ["--cpu-shares", str(self.cpu_shares)]
+        for key, value in recipe.build_args:
+            argv += ["--build-arg", "%s=%s" % (key, value)]
+        return argv
 
     def _fill_context(self, recipe, context):
         recipe_dir = os.path.join(paths.RECIPES_DIR, recipe.recipe_dir)
@@ -387,10 +223,12 @@ class ImageBuilder(object):
                 if recipe.kolla_files_executable:
                     os.chmod(target, 0o755)
         if recipe.wheels:
+            suite = image_recipes.suite_of(recipe.name)
             wheels.copy_wheelhouse(
                 wheels.ensure_wheelhouse(
                     recipe.wheels,
-                    log_path=self._log("wheels-%s" % recipe.name)),
+                    log_path=self._log("wheels-%s" % recipe.name),
+                    target=wheels.TARGETS[suite]),
                 os.path.join(context, "wheels"))
 
     @staticmethod
@@ -398,7 +236,7 @@ class ImageBuilder(object):
         if line.startswith("Step "):
             LOG.info("  %s", line[:110])
 
-    def _build_rootfs(self, reference):
+    def _build_rootfs(self, name, reference):
         if os.geteuid() != 0:
             raise errors.LabError(
                 reason="debootstrap must run as root to build %s" % reference)
@@ -408,29 +246,30 @@ class ImageBuilder(object):
                        "`apt-get install -y debootstrap`")
         LOG.info("building image %s with debootstrap (about a minute)",
                  reference)
-        root = tempfile.mkdtemp(prefix="rootfs-", dir=self._scratch_dir())
+        spec = image_recipes.ROOTFS_SPECS[name]
+        root = tempfile.mkdtemp(prefix="%s-" % name, dir=self._scratch_dir())
         try:
             with progress.Stopwatch() as watch:
                 commands.run_logged(
-                    ["debootstrap", "--variant=%s" % ROOTFS_SPEC["variant"],
-                     ROOTFS_SPEC["suite"], root, self.settings.mirror],
-                    self._log("build-rootfs"), timeout=1200,
-                    what="debootstrap from %s" % self.settings.mirror)
-                self._import_rootfs(root, reference)
+                    debootstrap_argv(spec, root, self.settings.mirror),
+                    self._log("build-%s" % name), timeout=1200,
+                    what="debootstrap %s from %s"
+                         % (spec["suite"], self.settings.mirror))
+                self._import_rootfs(name, root, reference)
             LOG.info("built %s in %.0f s", reference, watch.seconds)
         finally:
             shutil.rmtree(root, ignore_errors=True)
 
-    def _import_rootfs(self, root, reference):
+    def _import_rootfs(self, name, root, reference):
         remove_apt_caches(root)
         tar = subprocess.Popen(["tar", "-C", root, "-c", "."],
                                stdout=subprocess.PIPE)
         try:
             commands.run_logged(
                 ["docker", "import", "--change", 'CMD ["/bin/bash"]',
-                 "--change", "LABEL %s.image=rootfs" % settings_mod.LABEL,
+                 "--change", "LABEL %s.image=%s" % (settings_mod.LABEL, name),
                  "-", reference],
-                self._log("build-rootfs"), stdin=tar.stdout, timeout=600,
+                self._log("build-%s" % name), stdin=tar.stdout, timeout=600,
                 what="docker import of %s" % reference)
         finally:
             tar.stdout.close()
@@ -445,7 +284,8 @@ class ImageBuilder(object):
         for name in names:
             while name:
                 keep.add(self.reference(name))
-                name = RECIPES[name].parent if name in RECIPES else None
+                recipe = image_recipes.RECIPES.get(name)
+                name = recipe.parent if recipe else None
         output = dockercli.docker(
             "images", "--format", "{{.Repository}}:{{.Tag}}",
             "--filter", "reference=%s/*" % settings_mod.IMAGE_PREFIX)

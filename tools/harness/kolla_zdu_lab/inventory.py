@@ -26,16 +26,22 @@ NODE_GROUPS = ("control", "network", "loadbalancer")
 # Groups kolla-ansible's multinode inventory has that the lab leaves empty.
 EMPTY_GROUPS = ("compute", "monitoring", "storage")
 # Per profile, service groups as kolla's multinode inventory nests them.
+KEYSTONE_GROUPS = {"keystone": "control", "memcached": "control",
+                   "common": "control", "kolla_toolbox": "common",
+                   "cron": "common", "fluentd": "common",
+                   "kolla_logs": "common"}
 CHILD_GROUPS = {
     "demo": {"zdu-demo": "control"},
-    "keystone": {"keystone": "control", "memcached": "control",
-                 "common": "control", "kolla_toolbox": "common",
-                 "cron": "common", "fluentd": "common",
-                 "kolla_logs": "common"},
+    "keystone": KEYSTONE_GROUPS,
+    "heat": dict(KEYSTONE_GROUPS, rabbitmq="control", heat="control",
+                 **{"heat-api": "heat", "heat-api-cfn": "heat",
+                    "heat-engine": "heat"}),
 }
-# The keystone profile's empty groups: kolla's group_vars name their hosts
-# (the message queue's, the database's), and the lab runs neither there.
-PROFILE_EMPTY_GROUPS = {"demo": (), "keystone": ("rabbitmq", "mariadb")}
+# The OpenStack profiles' empty groups: kolla's group_vars name their hosts
+# (the message queue's, the database's), and the lab runs neither there
+# (the heat profile runs RabbitMQ).
+PROFILE_EMPTY_GROUPS = {"demo": (), "keystone": ("rabbitmq", "mariadb"),
+                        "heat": ("mariadb",)}
 
 
 def render_hosts(lab_settings):

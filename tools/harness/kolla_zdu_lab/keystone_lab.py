@@ -14,9 +14,11 @@
 kolla-ansible deploys keystone with its own roles; the lab only does what
 an operator does around that: create the database beforehand (kolla's
 ``use_preconfigured_databases``), wait for the API, and give the probe a
-user of its own, written to ``clouds.yaml`` in the state directory.
+user of its own, written to ``clouds.yaml`` in the state directory. The
+heat profile (``heat_lab``) runs this keystone too.
 """
 
+import http
 import json
 import logging
 import os
@@ -29,17 +31,16 @@ import urllib.request
 import yaml
 
 from kolla_zdu_lab import database
-from kolla_zdu_lab import deploy
 from kolla_zdu_lab import dockercli
 from kolla_zdu_lab import errors
-from kolla_zdu_lab import kolla_config
-from kolla_zdu_lab import release_host
 
 LOG = logging.getLogger(__name__)
 PROBE_CLOUD = "kolla-zdu-lab"
 ADMIN_CLOUD = "kolla-zdu-lab-admin"
 PROBE_NAME = "zdu-probe"
 PROBE_ROLE = "member"
+# The roles the probe has on its project, each with what creates it.
+PROBE_ROLES = ((PROBE_ROLE, "keystone-manage bootstrap"),)
 REQUEST_TIMEOUT = 10
 
 
@@ -54,12 +55,38 @@ def read_passwords(lab_settings):
             reason="%s is missing; run `kolla-zdu-lab up`" % path)
 
 
+def database_grants(passwords):
+    """Return keystone's (database, user, password) for the lab's MariaDB."""
+    return [("keystone", "keystone", passwords["keystone_database_password"])]
+
+
 def ensure_database(lab_settings, builder):
     """Run the lab's MariaDB with keystone's database and user in it."""
     passwords = read_passwords(lab_settings)
-    database.ensure_database(
-        lab_settings, builder, passwords["database_password"],
-        [("keystone", "keystone", passwords["keystone_database_password"])])
+    database.ensure_database(lab_settings, builder,
+                             passwords["database_password"],
+                             database_grants(passwords))
+
+
+def api_document(url, timeout=REQUEST_TIMEOUT):
+    """Return the JSON document an API answers at ``url``.
+
+    A version list comes with 300 Multiple Choices (heat's), which counts
+    as an answer.
+
+    :raises LabError: if it does not answer JSON.
+    """
+    try:
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as reply:
+                return json.load(reply)
+        except urllib.error.HTTPError as error:
+            if error.code != http.HTTPStatus.MULTIPLE_CHOICES:
+                raise
+            with error:
+                return json.load(error)
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        raise errors.LabError(reason="%s: %s" % (url, error))
 
 
 def api_version(url, timeout=REQUEST_TIMEOUT):
@@ -68,29 +95,47 @@ def api_version(url, timeout=REQUEST_TIMEOUT):
     :raises LabError: if it does not answer a version document.
     """
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as reply:
-            return json.load(reply)["version"]["id"]
-    except (urllib.error.URLError, OSError, ValueError, KeyError) as error:
-        raise errors.LabError(reason="%s: %s" % (url, error))
+        return api_document(url, timeout)["version"]["id"]
+    except (KeyError, TypeError) as error:
+        raise errors.LabError(reason="%s: no version in its answer (%s)"
+                              % (url, error))
+
+
+def wait_for_answer(url, answer, timeout, hint):
+    """Wait until ``answer(url)`` returns, retrying on LabError.
+
+    :param hint: where to look when it does not, for the error message.
+    :returns: what ``answer`` returned.
+    :raises LabError: after ``timeout`` seconds of failed answers.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            found = answer(url)
+            LOG.info("%s answers %s", url, found)
+            return found
+        except errors.LabError as error:
+            if time.monotonic() > deadline:
+                raise errors.LabError(
+                    reason="%s did not answer within %d s (%s); see "
+                           "`kolla-zdu-lab status` and %s"
+                           % (url, timeout, errors.reason_of(error), hint))
+            time.sleep(2)
 
 
 def wait_ready(lab_settings, timeout):
     """Wait until keystone answers its version document through the VIP."""
-    url = lab_settings.keystone_url
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            version = api_version(url)
-            LOG.info("%s answers %s", url, version)
-            return version
-        except errors.LabError as error:
-            if time.monotonic() > deadline:
-                raise errors.LabError(
-                    reason="keystone did not answer %s within %d s (%s); "
-                           "see `kolla-zdu-lab status` and "
-                           "/var/log/kolla/keystone/ on the nodes"
-                           % (url, timeout, error))
-            time.sleep(2)
+    return wait_for_answer(lab_settings.keystone_url, api_version, timeout,
+                           "/var/log/kolla/keystone/ on the nodes")
+
+
+def vip_serves(lab_settings):
+    """Return keystone's API version through the VIP, or why it does not."""
+    try:
+        return "identity %s" % api_version(lab_settings.keystone_url,
+                                           timeout=5)
+    except errors.LabError as error:
+        return "no answer (%s)" % errors.reason_of(error)
 
 
 def clouds_path(lab_settings):
@@ -139,12 +184,14 @@ def _find_or_create(admin, url, collection, name, body):
     return created[collection[:-1]]["id"], True
 
 
-def ensure_probe_account(lab_settings):
-    """Give the probe a project, a user and the member role on it.
+def ensure_probe_account(lab_settings, roles=PROBE_ROLES):
+    """Give the probe a project, a user and ``roles`` on the project.
 
     The password is kept in the lab's clouds.yaml, which also gets the
     admin's entry; a rerun reuses both.
 
+    :param roles: (role name, what creates the role) pairs; the member
+        role by default.
     :returns: the probe's cloud name in clouds.yaml.
     """
     from keystoneauth1 import exceptions as ksa_exceptions
@@ -155,7 +202,7 @@ def ensure_probe_account(lab_settings):
     admin_password = read_passwords(lab_settings)["keystone_admin_password"]
     try:
         _ensure_probe_user(_admin_session(lab_settings, admin_password),
-                           lab_settings.keystone_url, password)
+                           lab_settings.keystone_url, password, roles)
     except ksa_exceptions.ClientException as error:
         raise errors.LabError(
             reason="cannot create the probe's user %s in keystone at %s as "
@@ -174,7 +221,7 @@ def ensure_probe_account(lab_settings):
     return PROBE_CLOUD
 
 
-def _ensure_probe_user(admin, url, password):
+def _ensure_probe_user(admin, url, password, roles):
     project_id, _ = _find_or_create(admin, url, "projects", PROBE_NAME,
                                     {"domain_id": "default"})
     user_id, created = _find_or_create(
@@ -184,14 +231,15 @@ def _ensure_probe_user(admin, url, password):
     if not created:
         admin.patch("%s/users/%s" % (url, user_id),
                     json={"user": {"password": password}})
-    roles = admin.get("%s/roles" % url,
-                      params={"name": PROBE_ROLE}).json()["roles"]
-    if not roles:
-        raise errors.LabError(
-            reason="keystone has no role %r; keystone-manage bootstrap "
-                   "creates it" % PROBE_ROLE)
-    admin.put("%s/projects/%s/users/%s/roles/%s"
-              % (url, project_id, user_id, roles[0]["id"]))
+    for role, creator in roles:
+        found = admin.get("%s/roles" % url,
+                          params={"name": role}).json()["roles"]
+        if not found:
+            raise errors.LabError(
+                reason="keystone has no role %r; %s creates it"
+                       % (role, creator))
+        admin.put("%s/projects/%s/users/%s/roles/%s"
+                  % (url, project_id, user_id, found[0]["id"]))
 
 
 # keystone's API container: kolla-ansible 23 renamed it keystone_api, and
@@ -220,6 +268,12 @@ def node_release(name):
         name, "docker", "exec", api_container(name), "keystone-manage",
         "--version", check=False)
     return output.strip() or None
+
+
+def node_serves(name):
+    """Return what node ``name``'s keystone runs, for ``status``."""
+    release = node_release(name)
+    return "keystone %s" % release if release else "no keystone"
 
 
 def remove_renamed_api(lab_settings):
@@ -261,53 +315,3 @@ def database_status(name):
          "db_sync", "--check"], stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, universal_newlines=True, timeout=120)
     return result.returncode, result.stdout
-
-
-def snapshot_path(lab_settings, version):
-    """Return the path of the database dump taken at keystone ``version``."""
-    return lab_settings.path("keystone-db-%s.sql" % version)
-
-
-def save_snapshot(lab_settings, version):
-    """Dump keystone's database as it is at ``version``, once.
-
-    :returns: the dump's path.
-    """
-    path = snapshot_path(lab_settings, version)
-    if os.path.exists(path):
-        return path
-    dump = dockercli.docker("exec", database.CONTAINER_NAME, "mariadb-dump",
-                            "--single-transaction", "--databases", "keystone")
-    with open(path + ".tmp", "w") as output:
-        output.write(dump)
-    os.replace(path + ".tmp", path)
-    LOG.info("keystone's database at %s saved to %s", version, path)
-    return path
-
-
-def restore_release(lab_settings, version, timeout):
-    """Go back to keystone ``version`` as an operator would.
-
-    Keystone's migrations only go forward, so the lab restores the database
-    dump taken at that release, then runs ``kolla-ansible deploy`` with it.
-
-    :param version: a keystone version, or a release: every image then
-        goes back to that release.
-    """
-    path = snapshot_path(lab_settings,
-                         kolla_config.service_version(lab_settings, version))
-    if not os.path.exists(path):
-        raise errors.LabError(
-            reason="no database dump of keystone %s in %s; `kolla-zdu-lab "
-                   "up --profile keystone` takes one when it deploys %s"
-                   % (version, lab_settings.state_dir, version))
-    with open(path, "rb") as dump:
-        LOG.info("restoring keystone's database from %s", path)
-        dockercli.docker("exec", "-i", database.CONTAINER_NAME, "mariadb",
-                         input_bytes=dump.read())
-    kolla_config.set_target(lab_settings, version)
-    host = release_host.for_target(lab_settings)
-    if int(host.version.split(".")[0]) < API_RENAMED_IN:
-        remove_renamed_api(lab_settings)
-    deploy.run_kolla_ansible(lab_settings, "deploy")
-    wait_ready(lab_settings, timeout)

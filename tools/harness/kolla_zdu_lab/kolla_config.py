@@ -36,13 +36,14 @@ from kolla_zdu_lab import settings as settings_mod
 # Per profile: the globals key that names the release of the service the
 # lab upgrades, and the releases the lab has images of.
 TARGETS = {"demo": ("zdu_demo_tag", settings_mod.DEMO_VERSIONS),
-           "keystone": ("keystone_tag", settings_mod.KEYSTONE_VERSIONS)}
+           "keystone": ("keystone_tag", settings_mod.KEYSTONE_VERSIONS),
+           "heat": ("heat_tag", settings_mod.HEAT_VERSIONS)}
 GLOBALS_HEADER = """---
 # kolla-ansible globals of the kolla-zdu-lab deployment. `kolla-zdu-lab up`
 # sets the keys it owns; `kolla-zdu-lab target` sets openstack_tag, the
-# release every image comes from, or zdu_demo_tag (demo profile) or
-# keystone_tag (keystone profile) alone, for the next
-# `kolla-ansible deploy|upgrade`.
+# release every image comes from, or zdu_demo_tag (demo profile),
+# keystone_tag (keystone profile) or heat_tag (heat profile) alone, for the
+# next `kolla-ansible deploy|upgrade`.
 """
 # Every image follows openstack_tag, as in kolla-ansible's defaults.
 RELEASE_TAG = "{{ openstack_tag }}"
@@ -70,16 +71,26 @@ haproxy_max_connections: 8000
 # this 2-core machine, behind which the probe's other requests would queue.
 zdu_demo_api_workers: 4
 """
-KEYSTONE_OVERRIDES = """
-# The keystone profile's database is a MariaDB server the lab runs in a
+DATABASE_OVERRIDES = """
+# The %s profile's database is a MariaDB server the lab runs in a
 # container beside the nodes (Debian's mariadb-server), not kolla's Galera
 # cluster: kolla-ansible's supported external-database set-up, with the
-# database and its user created by the lab beforehand.
+# databases and their users created by the lab beforehand.
 use_preconfigured_databases: true
-
+"""
+PROFILE_OVERRIDES = {
+    "keystone": DATABASE_OVERRIDES % "keystone" + """
 # Keystone needs no message queue; the lab runs no RabbitMQ.
 enable_rabbitmq: false
-"""
+""",
+    "heat": DATABASE_OVERRIDES % "heat" + """
+# kolla's rabbitmq image of 2026.1 carries RabbitMQ 4.2 from RabbitMQ's own
+# repositories, which this machine cannot reach; the lab's rabbitmq image
+# (and kolla_toolbox, for `rabbitmq-upgrade drain`) carries Debian trixie's
+# 4.0.5 in both releases, so the role's version check sees no change. Its
+# settings stay kolla's: quorum queues, stream fanout.
+""",
+}
 # kolla-ansible merges {{ node_custom_config }}/keystone.conf into the
 # keystone.conf it renders.
 KEYSTONE_CUSTOM_CONF = """# Written by kolla-zdu-lab.
@@ -105,6 +116,35 @@ KEYSTONE_ZDU_CONF = """# Written by kolla-zdu-lab.
 # config/keystone.conf), so each memcached host waits 15 s, not 360.
 settle_time = 15
 """
+# kolla-ansible merges {{ node_custom_config }}/heat.conf into every heat
+# service's heat.conf.
+HEAT_CUSTOM_CONF = """# Written by kolla-zdu-lab.
+[keystone_authtoken]
+# As keystone's [cache] memcache_dead_retry (see config/keystone.conf):
+# keystonemiddleware's memcached pool treats a restarted server as dead
+# for memcache_pool_dead_retry seconds (300 by default), and the lab
+# shortens it to 10 s, to keep kolla-zdu-plugin's wait after each memcached
+# host ([serial_roles] settle_time) at 15 s.
+memcache_pool_dead_retry = 10
+
+[cache]
+# oslo.cache's memcache_pool backend alike.
+memcache_dead_retry = 10
+"""
+HEAT_ZDU_CONF = """# Written by kolla-zdu-lab.
+[serial_roles]
+# keystone's [cache] memcache_dead_retry and heat's memcached dead times
+# are 10 s on the lab (see config/keystone.conf and config/heat.conf), so
+# each memcached host waits 15 s, not 360.
+settle_time = 15
+"""
+# Per OpenStack profile: its custom service config files, and its zdu.conf.
+PROFILE_CUSTOM_CONFIG = {
+    "keystone": {"keystone.conf": KEYSTONE_CUSTOM_CONF},
+    "heat": {"keystone.conf": KEYSTONE_CUSTOM_CONF,
+             "heat.conf": HEAT_CUSTOM_CONF},
+}
+PROFILE_ZDU_CONF = {"keystone": KEYSTONE_ZDU_CONF, "heat": HEAT_ZDU_CONF}
 
 
 # kolla's HAProxy template, which kolla-ansible 22 and 23 share, and the
@@ -140,9 +180,19 @@ def haproxy_main_template(kolla_dir=None):
 def managed_globals(lab_settings, builder):
     """Return the globals ``up`` owns, as a dict."""
     values = _common_globals(lab_settings, builder)
-    if lab_settings.profile == "keystone":
+    if lab_settings.profile in settings_mod.KOLLA_SITE_PROFILES:
         values.update(_keystone_globals(lab_settings, builder))
+    if lab_settings.profile == "heat":
+        values.update(_heat_globals(lab_settings, builder))
     return values
+
+
+def _heat_globals(lab_settings, builder):
+    return {
+        "enable_heat": True,
+        "enable_rabbitmq": True,
+        "rabbitmq_tag": RELEASE_TAG,
+    }
 
 
 def _keystone_globals(lab_settings, builder):
@@ -267,8 +317,8 @@ def write_globals(lab_settings, builder):
     """Write globals.yml, globals.d/zdu-lab.yml and custom config for ``up``.
 
     The demo profile's globals carry the buffer strategy's HAProxy hold; the
-    keystone profile runs kolla-ansible's own site.yml, which does not
-    install the hold's Lua script, so it has none.
+    OpenStack profiles run kolla-ansible's own site.yml, which does not
+    install the hold's Lua script, so they have none.
     """
     os.makedirs(os.path.join(lab_settings.config_dir, "globals.d"),
                 exist_ok=True)
@@ -277,13 +327,13 @@ def write_globals(lab_settings, builder):
     overrides = LAB_OVERRIDES
     write_custom_config(lab_settings, HAPROXY_CUSTOM,
                         haproxy_main_template())
-    if lab_settings.profile == "keystone":
-        overrides += KEYSTONE_OVERRIDES
-        write_custom_config(lab_settings, "keystone.conf",
-                            KEYSTONE_CUSTOM_CONF)
+    if lab_settings.profile in settings_mod.KOLLA_SITE_PROFILES:
+        overrides += PROFILE_OVERRIDES[lab_settings.profile]
+        for name, text in PROFILE_CUSTOM_CONFIG[lab_settings.profile].items():
+            write_custom_config(lab_settings, name, text)
         with open(os.path.join(lab_settings.config_dir, "zdu.conf"),
                   "w") as output:
-            output.write(KEYSTONE_ZDU_CONF)
+            output.write(PROFILE_ZDU_CONF[lab_settings.profile])
     else:
         values.update(buffer_hold.globals_values(backend_extra_lines(path)))
     if not os.path.exists(path):

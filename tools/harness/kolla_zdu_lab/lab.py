@@ -23,6 +23,7 @@ from kolla_zdu_lab import deploy
 from kolla_zdu_lab import deploy_host
 from kolla_zdu_lab import dockercli
 from kolla_zdu_lab import errors
+from kolla_zdu_lab import image_recipes
 from kolla_zdu_lab import images
 from kolla_zdu_lab import inventory
 from kolla_zdu_lab import keystone_lab
@@ -30,20 +31,26 @@ from kolla_zdu_lab import kolla_config
 from kolla_zdu_lab import network
 from kolla_zdu_lab import nodes
 from kolla_zdu_lab import paths
+from kolla_zdu_lab import profile_services
 from kolla_zdu_lab import registry
 from kolla_zdu_lab import settings as settings_mod
+from kolla_zdu_lab import snapshots
 
 LOG = logging.getLogger(__name__)
 # Built by `up`, in this order: the images every lab needs, then its
 # profile's. The kolla images among them are pushed to the lab registry.
 COMMON_IMAGES = ("node", "registry", "base", "haproxy", "keepalived")
+KEYSTONE_IMAGES = image_recipes.every_version(image_recipes.KEYSTONE_IMAGES,
+                                              settings_mod.KEYSTONE_VERSIONS)
 PROFILE_IMAGES = {
     "demo": tuple("zdu-demo-%s" % version
                   for version in settings_mod.DEMO_VERSIONS),
     "keystone": ("mariadb-server", "memcached", "kolla-toolbox", "cron") +
-    tuple("%s-%s" % (name, version)
-          for version in settings_mod.KEYSTONE_VERSIONS
-          for name in ("keystone", "keystone-fernet", "keystone-ssh")),
+    KEYSTONE_IMAGES,
+    "heat": ("mariadb-server", "memcached", "kolla-toolbox-trixie", "cron",
+             "rabbitmq") + KEYSTONE_IMAGES +
+    image_recipes.every_version(image_recipes.HEAT_IMAGES,
+                                settings_mod.HEAT_VERSIONS),
 }
 SERVICE_READY_TIMEOUT = 90
 
@@ -71,8 +78,8 @@ def image_names(profile):
     """
     return COMMON_IMAGES + PROFILE_IMAGES[profile] + tuple(
         name for release in settings_mod.RELEASES
-        for name in list(images.release_images(profile, release)) +
-        list(images.release_renamed_images(profile, release)))
+        for name in list(image_recipes.release_images(profile, release)) +
+        list(image_recipes.release_renamed_images(profile, release)))
 
 
 def build_images(lab_settings, builder):
@@ -93,7 +100,7 @@ def push_images(lab_settings, builder):
     :returns: the images pushed anew.
     """
     return [name for name in image_names(lab_settings.profile)
-            if name in images.KOLLA_IMAGES
+            if name in image_recipes.KOLLA_IMAGES
             and registry.push(lab_settings, builder, name)]
 
 
@@ -153,8 +160,9 @@ def up(lab_settings):
     forget_pushed(lab_settings, builder, pushed)
     deployed_before = os.path.exists(lab_settings.path("deployed"))
     write_kolla_config(lab_settings, builder)
-    if lab_settings.profile == "keystone":
-        keystone_lab.ensure_database(lab_settings, builder)
+    services = profile_services.for_profile(lab_settings.profile)
+    if services:
+        services.ensure_database(lab_settings, builder)
     if deployed_before and pushed:
         deploy.run_kolla_ansible(lab_settings, "pull")
     deploy.run_kolla_ansible(lab_settings, "deploy")
@@ -162,10 +170,10 @@ def up(lab_settings):
     open(lab_settings.path("deployed"), "w").close()
     target = kolla_config.target_version(lab_settings)
     LOG.info("waiting for %s to serve %s", lab_settings.service_url, target)
-    if lab_settings.profile == "keystone":
-        keystone_lab.wait_ready(lab_settings, timeout=SERVICE_READY_TIMEOUT)
-        keystone_lab.ensure_probe_account(lab_settings)
-        keystone_lab.save_snapshot(lab_settings, target)
+    if services:
+        services.wait_ready(lab_settings, timeout=SERVICE_READY_TIMEOUT)
+        services.ensure_probe_account(lab_settings)
+        snapshots.save_snapshot(lab_settings, target)
     else:
         demo_client.wait_for_version(lab_settings.url, target,
                                      timeout=SERVICE_READY_TIMEOUT)
@@ -178,7 +186,7 @@ def environment(lab_settings):
         ("LAB_CONFIGDIR", lab_settings.config_dir),
         ("LAB_URL", lab_settings.service_url),
         ("LAB_PLAYBOOK", paths.profile_playbook(lab_settings.profile))]
-    if lab_settings.profile == "keystone":
+    if lab_settings.profile in settings_mod.KOLLA_SITE_PROFILES:
         variables += [("OS_CLIENT_CONFIG_FILE",
                        keystone_lab.clouds_path(lab_settings)),
                       ("OS_CLOUD", keystone_lab.PROBE_CLOUD)]

@@ -120,8 +120,23 @@ def node_run_args(lab_settings, name, image):
         "-v", "%s:/root/.ssh/authorized_keys:ro"
               % os.path.join(ssh_dir, "authorized_keys"),
         "-v", "%s:/srv/zdu-demo-shared" % lab_settings.shared_dir,
-        image,
-    ]
+    ] + peer_host_args(lab_settings, name) + [image]
+
+
+def peer_host_args(lab_settings, name):
+    """Return ``--add-host`` arguments naming every other node.
+
+    kolla-ansible's ``bootstrap-servers`` writes every host into
+    /etc/hosts, and RabbitMQ's nodes find each other only there (kolla's
+    ``erl_inetrc`` looks names up in /etc/hosts, not in DNS). Docker manages
+    a node's /etc/hosts, so the lab gives the entries at ``docker run``.
+    """
+    args = []
+    for peer in lab_settings.node_names():
+        if peer != name:
+            args += ["--add-host",
+                     "%s:%s" % (peer, lab_settings.node_address(peer))]
+    return args
 
 
 def wait_ready(lab_settings, names, timeout=READY_TIMEOUT):

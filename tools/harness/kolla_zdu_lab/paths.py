@@ -17,6 +17,7 @@ import sys
 from kolla_ansible import utils as kolla_ansible_utils
 
 from kolla_zdu_lab import errors
+from kolla_zdu_lab import settings as settings_mod
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 RECIPES_DIR = os.path.join(PACKAGE_DIR, "recipes")
@@ -47,9 +48,9 @@ def profile_playbook(profile):
     """Return the playbook kolla-ansible runs for a lab ``profile``.
 
     The demo profile's service is the lab's own role, in the lab's
-    playbook; the keystone profile runs kolla-ansible's own site.yml.
+    playbook; the OpenStack profiles run kolla-ansible's own site.yml.
     """
-    if profile == "keystone":
+    if profile in settings_mod.KOLLA_SITE_PROFILES:
         return os.path.join(kolla_ansible_dir(), "site.yml")
     return lab_playbook()
 

@@ -22,7 +22,7 @@ import urllib.request
 
 from kolla_zdu_lab import dockercli
 from kolla_zdu_lab import errors
-from kolla_zdu_lab import images
+from kolla_zdu_lab import image_recipes
 from kolla_zdu_lab import settings as settings_mod
 
 LOG = logging.getLogger(__name__)
@@ -80,12 +80,12 @@ def wait_ready(lab_settings, timeout=READY_TIMEOUT):
 
 def kolla_repository(name):
     """Return the registry repository of lab image ``name``."""
-    return "%s/%s" % (KOLLA_NAMESPACE, images.KOLLA_IMAGES[name])
+    return "%s/%s" % (KOLLA_NAMESPACE, image_recipes.KOLLA_IMAGES[name])
 
 
 def kolla_tag(builder, name):
     """Return the registry tag of lab image ``name``."""
-    return images.RECIPES[name].registry_tag or builder.tag(name)
+    return image_recipes.RECIPES[name].registry_tag or builder.tag(name)
 
 
 def node_reference(lab_settings, builder, name):

@@ -158,7 +158,7 @@ class ChrootKollaAnsible(HostKollaAnsible):
                             % _series(self.version))
 
     def playbook(self):
-        if self.settings.profile == "keystone":
+        if self.settings.profile in settings_mod.KOLLA_SITE_PROFILES:
             return os.path.join(self.kolla_dir, "site.yml")
         return paths.lab_playbook()
 

@@ -144,17 +144,22 @@ def probe_settings(lab_settings, rate, min_requests=0):
     """Return the probe's settings for the service the lab's profile runs.
 
     The keystone profile's probe issues and validates tokens, half each,
-    as the lab's probe user of clouds.yaml.
+    as the lab's probe user of clouds.yaml. The heat profile's probe, as
+    the same user, mostly lists stacks and validates templates through
+    heat-api and lists stacks through heat-api-cfn (each an RPC call to
+    heat-engine), with the heat mode's default shares; the rest are token
+    requests.
     """
     common = dict(rate=rate, max_duration=UPGRADE_TIMEOUT + 600,
                   progress_interval=3600, timeout=CLIENT_TIMEOUT,
                   max_outstanding=int(rate * CLIENT_TIMEOUT),
                   min_requests=min_requests)
-    if lab_settings.profile == 'keystone':
+    if lab_settings.profile in settings_mod.KOLLA_SITE_PROFILES:
         return probe.ProbeSettings(
             urls=[], os_cloud=keystone_lab.PROBE_CLOUD,
             os_client_config_file=keystone_lab.clouds_path(lab_settings),
-            keystone_validate_share=KEYSTONE_VALIDATE_SHARE, **common)
+            keystone_validate_share=KEYSTONE_VALIDATE_SHARE,
+            heat_mode=lab_settings.profile == 'heat', **common)
     return probe.ProbeSettings(urls=[lab_settings.url],
                                slow_share=SLOW_SHARE, slow_path=SLOW_PATH,
                                **common)

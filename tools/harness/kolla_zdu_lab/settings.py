@@ -27,21 +27,29 @@ DEFAULT_SUBNET = "172.30.99.0/24"
 DEFAULT_REGISTRY_PORT = 5000
 DEMO_PORT = 9797
 KEYSTONE_PORT = 5000
+HEAT_API_PORT = 8004
+HEAT_API_CFN_PORT = 8000
 DEMO_VERSIONS = ("v1", "v2")
-# The keystone releases of the keystone profile, oldest first.
+# The keystone releases of the keystone and heat profiles, oldest first.
 KEYSTONE_VERSIONS = ("29.1.0", "30.0.0")
-PROFILES = ("demo", "keystone")
+# The heat releases of the heat profile, oldest first: the newest 26.0.x
+# (2026.1) and 27.0.x (2026.2) on PyPI.
+HEAT_VERSIONS = ("26.0.2", "27.0.1")
+PROFILES = ("demo", "keystone", "heat")
 # The lab's OpenStack releases, oldest first: the openstack_tag every image
-# of the release is pushed under, the version of the profile's service in
-# it, and the kolla-ansible that deploys it (see release_host.py).
-RELEASES = {"2026.1": {"demo": "v1", "keystone": "29.1.0",
+# of the release is pushed under, the version of each profile's service in
+# it (the heat profile runs the keystone profile's keystone too), and the
+# kolla-ansible that deploys it (see release_host.py).
+RELEASES = {"2026.1": {"demo": "v1", "keystone": "29.1.0", "heat": "26.0.2",
                        "kolla-ansible": "22.2.0"},
-            "2026.2": {"demo": "v2", "keystone": "30.0.0",
+            "2026.2": {"demo": "v2", "keystone": "30.0.0", "heat": "27.0.1",
                        "kolla-ansible": "23.0.0"}}
 # The profiles whose every release runs with the host's kolla-ansible: the
 # demo profile's service is the lab's own role, written against the
-# host's kolla-ansible. The keystone profile takes the real release path.
+# host's kolla-ansible. The others take the real release path.
 HOST_KOLLA_ANSIBLE_PROFILES = ("demo",)
+# The profiles kolla-ansible deploys with its own site.yml and roles.
+KOLLA_SITE_PROFILES = ("keystone", "heat")
 MAX_NODES = 9
 
 
@@ -142,9 +150,32 @@ class LabSettings(object):
         return "http://%s:%d/v3" % (self.vip_address, KEYSTONE_PORT)
 
     @property
+    def heat_url(self):
+        """Heat's orchestration API through the VIP (heat profile)."""
+        return "http://%s:%d/" % (self.vip_address, HEAT_API_PORT)
+
+    @property
+    def heat_cfn_url(self):
+        """Heat's CloudFormation-compatible API through the VIP."""
+        return "http://%s:%d/" % (self.vip_address, HEAT_API_CFN_PORT)
+
+    def service_urls(self):
+        """Return ``[(service, URL through the VIP)]`` of the profile.
+
+        The first is the service the profile upgrades.
+        """
+        if self.profile == "heat":
+            return [("heat", self.heat_url),
+                    ("heat-api-cfn", self.heat_cfn_url),
+                    ("keystone", self.keystone_url)]
+        if self.profile == "keystone":
+            return [("keystone", self.keystone_url)]
+        return [("zdu-demo", self.url)]
+
+    @property
     def service_url(self):
         """The URL of the service the profile upgrades, through the VIP."""
-        return self.keystone_url if self.profile == "keystone" else self.url
+        return self.service_urls()[0][1]
 
     def path(self, *parts):
         """Return a path inside the state directory."""

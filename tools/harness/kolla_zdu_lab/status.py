@@ -14,8 +14,8 @@
 from kolla_zdu_lab import demo_client
 from kolla_zdu_lab import dockercli
 from kolla_zdu_lab import errors
-from kolla_zdu_lab import keystone_lab
 from kolla_zdu_lab import kolla_config
+from kolla_zdu_lab import profile_services
 from kolla_zdu_lab import settings as settings_mod
 
 
@@ -34,20 +34,23 @@ def serving(url):
     return "%s@%s" % (document["version"], document["host"])
 
 
-def keystone_serving(url):
-    """Return keystone's API version at ``url``, or why it does not answer."""
-    try:
-        return "identity %s" % keystone_lab.api_version(url, timeout=5)
-    except errors.LabError as error:
-        return "no answer (%s)" % errors.reason_of(error)
-
-
 def node_serves(lab_settings, name):
-    """Return what node ``name`` serves, bypassing HAProxy."""
-    if lab_settings.profile == "keystone":
-        release = keystone_lab.node_release(name)
-        return "keystone %s" % release if release else "no keystone"
+    """Return what node ``name`` serves, bypassing HAProxy.
+
+    For an OpenStack profile: which release of each service it runs.
+    """
+    services = profile_services.for_profile(lab_settings.profile)
+    if services:
+        return services.node_serves(name)
     return serving(node_url(lab_settings, name))
+
+
+def vip_serves(lab_settings):
+    """Return what the profile's service answers through the VIP."""
+    services = profile_services.for_profile(lab_settings.profile)
+    if services:
+        return services.vip_serves(lab_settings)
+    return serving(lab_settings.url)
 
 
 def node_status(lab_settings, name):
@@ -73,13 +76,9 @@ def lab_status(lab_settings):
         target = kolla_config.read_target(lab_settings)
     except errors.LabError:
         target = None
-    if lab_settings.profile == "keystone":
-        vip_serves = keystone_serving(lab_settings.keystone_url)
-    else:
-        vip_serves = serving(lab_settings.url)
     return {"url": lab_settings.service_url,
             "profile": lab_settings.profile,
-            "vip_serves": vip_serves,
+            "vip_serves": vip_serves(lab_settings),
             "target": target,
             "target_key": ("openstack_tag"
                            if target in kolla_config.releases()

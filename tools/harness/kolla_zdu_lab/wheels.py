@@ -12,8 +12,9 @@
 """Wheelhouses for the lab's images, downloaded on the host.
 
 Containers cannot reach PyPI over HTTPS, so the host downloads the binary
-wheels an image needs (for the images' Python, Debian bookworm's CPython
-3.11 on x86_64) and the image installs them with ``pip --no-index``.
+wheels an image needs (for the image's Python: Debian bookworm's CPython
+3.11, or trixie's 3.13, on x86_64) and the image installs them with
+``pip --no-index``.
 
 A wheelhouse is named by a hash of its requirements and target, and kept
 outside the lab state directory, so ``kolla-zdu-lab down`` keeps it. It is
@@ -42,6 +43,10 @@ KEY_LENGTH = 16
 # The images' Python: Debian bookworm's python3 (3.11), glibc 2.36.
 TARGET = {"python_version": "3.11", "implementation": "cp", "abi": "cp311",
           "glibc": [2, 36], "arch": "x86_64"}
+# The Python of the images built on each Debian suite.
+TARGETS = {"bookworm": TARGET,
+           "trixie": {"python_version": "3.13", "implementation": "cp",
+                      "abi": "cp313", "glibc": [2, 41], "arch": "x86_64"}}
 
 
 def default_cache_dir():
@@ -52,40 +57,41 @@ def default_cache_dir():
                         "wheels")
 
 
-def wheelhouse_key(requirements):
-    """Return the name of the wheelhouse of ``requirements``."""
+def wheelhouse_key(requirements, target=TARGET):
+    """Return the name of the wheelhouse of ``requirements`` for ``target``."""
     document = json.dumps({"requirements": list(requirements),
-                           "target": TARGET}, sort_keys=True)
+                           "target": target}, sort_keys=True)
     return hashlib.sha256(document.encode()).hexdigest()[:KEY_LENGTH]
 
 
-def platforms():
-    """Return the wheel platform tags the images' glibc can load.
+def platforms(target=TARGET):
+    """Return the wheel platform tags the ``target`` glibc can load.
 
     pip does not widen a ``--platform`` to older manylinux tags, so every
     one is listed, newest first, with the legacy aliases.
     """
-    major, newest = TARGET["glibc"]
-    arch = TARGET["arch"]
+    major, newest = target["glibc"]
+    arch = target["arch"]
     tags = ["manylinux_%d_%d_%s" % (major, minor, arch)
             for minor in range(newest, 4, -1)]
     return tags + ["manylinux%s_%s" % (alias, arch)
                    for alias in ("2014", "2010", "1")]
 
 
-def download_argv(requirements, destination):
+def download_argv(requirements, destination, target=TARGET):
     """Return the pip command that downloads the wheels into destination."""
     argv = [sys.executable, "-m", "pip", "download",
             "--disable-pip-version-check", "--only-binary=:all:",
-            "--python-version", TARGET["python_version"],
-            "--implementation", TARGET["implementation"],
-            "--abi", TARGET["abi"]]
-    for platform in platforms():
+            "--python-version", target["python_version"],
+            "--implementation", target["implementation"],
+            "--abi", target["abi"]]
+    for platform in platforms(target):
         argv += ["--platform", platform]
     return argv + ["-d", destination] + list(requirements)
 
 
-def ensure_wheelhouse(requirements, cache_dir=None, log_path=None):
+def ensure_wheelhouse(requirements, cache_dir=None, log_path=None,
+                      target=TARGET):
     """Return a directory holding the wheels of ``requirements``.
 
     The directory also holds ``requirements.txt``, to install them with
@@ -95,10 +101,11 @@ def ensure_wheelhouse(requirements, cache_dir=None, log_path=None):
     :param cache_dir: where wheelhouses are kept; the default survives
         ``kolla-zdu-lab down``.
     :param log_path: the file pip's output goes to.
+    :param target: the Python the wheels are for (see ``TARGETS``).
     :raises LabError: if pip cannot download every wheel.
     """
     cache_dir = cache_dir or default_cache_dir()
-    path = os.path.join(cache_dir, wheelhouse_key(requirements))
+    path = os.path.join(cache_dir, wheelhouse_key(requirements, target))
     if os.path.isdir(path):
         LOG.debug("wheelhouse %s is cached", path)
         return path
@@ -106,7 +113,7 @@ def ensure_wheelhouse(requirements, cache_dir=None, log_path=None):
     remove_stale_partials(cache_dir)
     partial = tempfile.mkdtemp(prefix=PARTIAL_PREFIX, dir=cache_dir)
     try:
-        _download(requirements, partial, log_path)
+        _download(requirements, partial, log_path, target)
         os.chmod(partial, 0o755)
         try:
             os.rename(partial, path)
@@ -119,9 +126,10 @@ def ensure_wheelhouse(requirements, cache_dir=None, log_path=None):
     return path
 
 
-def _download(requirements, destination, log_path):
-    LOG.info("downloading wheels for %s", " ".join(requirements))
-    argv = download_argv(requirements, destination)
+def _download(requirements, destination, log_path, target):
+    LOG.info("downloading %s wheels for %s", target["abi"],
+             " ".join(requirements))
+    argv = download_argv(requirements, destination, target)
     try:
         if log_path:
             commands.run_logged(argv, log_path, timeout=DOWNLOAD_TIMEOUT,
@@ -130,10 +138,11 @@ def _download(requirements, destination, log_path):
             commands.run(argv, timeout=DOWNLOAD_TIMEOUT)
     except errors.LabError as error:
         raise errors.LabError(
-            reason="cannot download binary wheels for cp311 manylinux "
-                   "x86_64 of %s: %s. If a package has no binary wheel, pin "
-                   "a version that has one in the image's recipe"
-                   % (", ".join(requirements), error))
+            reason="cannot download binary wheels for %s manylinux %s of "
+                   "%s: %s. If a package has no binary wheel, pin a version "
+                   "that has one in the image's recipe"
+                   % (target["abi"], target["arch"], ", ".join(requirements),
+                      error))
     with open(os.path.join(destination, REQUIREMENTS_FILE), "w") as output:
         output.write("".join("%s\n" % line for line in requirements))
 

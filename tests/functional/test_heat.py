@@ -1,0 +1,129 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Heat's release upgrade on the real path, under load.
+
+The lab's heat profile runs kolla-ansible's own site.yml with keystone,
+heat (heat_api, heat_api_cfn, heat_engine), RabbitMQ, memcached, cron,
+kolla-toolbox, HAProxy and keepalived on three nodes. kolla-ansible 22.2
+deploys 2026.1 (keystone 29.1.0, heat 26.0.2); kolla-ansible 23.0, on the
+lab's trixie deploy host, upgrades to 2026.2 (keystone 30.0.0, heat
+27.0.1, every image new, RabbitMQ's included) while the probe lists stacks
+and validates templates through heat-api, lists stacks through
+heat-api-cfn (each an RPC call to heat-engine) and issues and validates
+tokens. A plain upgrade is the baseline; the lab then goes back to 2026.1
+and ``kolla-ansible upgrade --zero-downtime`` must reach 2026.2 without
+one failed request.
+"""
+
+import json
+import os
+import unittest
+
+from kolla_zdu_lab import heat_lab
+from kolla_zdu_lab import keystone_lab
+from kolla_zdu_lab import scenario
+from tests.functional import lab_case
+from tests.functional import lab_helpers as helpers
+
+NODES = ["node1", "node2", "node3"]
+FIRST_RELEASE, RELEASE = "2026.1", "2026.2"
+VERSIONS = {FIRST_RELEASE: ("29.1.0", "26.0.2"),
+            RELEASE: ("30.0.0", "27.0.1")}
+# The probe's default heat shares: 60 % heat-api, 20 % heat-api-cfn, 20 %
+# tokens, so 20 requests/s put 16 a second on heat's two APIs.
+RATE = 20
+MIN_REQUESTS = 2000
+BACKENDS = ("heat_api_back", "heat_api_cfn_back", "keystone_internal_back")
+HEAT_OPERATIONS = ("heat-stack-list", "heat-validate", "cfn-list-stacks")
+
+
+class HeatUpgradeTest(lab_case.LabTestMixin, unittest.TestCase):
+    """Three heat nodes: baseline, restore, then --zero-downtime."""
+
+    def assert_release(self, release):
+        """Every node runs ``release``'s images, keystone and heat."""
+        keystone, heat = VERSIONS[release]
+        self.assert_images_of(release, NODES)
+        for node in NODES:
+            self.assertEqual("keystone %s" % keystone,
+                             keystone_lab.node_serves(node), node)
+            self.assertEqual(
+                {name: heat for name in heat_lab.CONTAINERS},
+                heat_lab.node_release(node), node)
+
+    def assert_all_servers_ready(self):
+        for node in NODES:
+            for backend in BACKENDS:
+                states = helpers.haproxy_admin_states(node, backend)
+                self.assertEqual({name: 0 for name in NODES}, states,
+                                 "servers of %s left out of service in %s"
+                                 % (backend, node))
+
+    def upgrade_heat(self, label, strategy=None):
+        outcome = scenario.upgrade_under_probe(
+            helpers.state_dir(), RELEASE, label, strategy=strategy, rate=RATE,
+            min_requests=MIN_REQUESTS, output_dir=self.output_dir())
+        with open(outcome.log_path) as stream:
+            log = stream.read()
+        self.assertEqual(0, outcome.return_code,
+                         "%s upgrade failed:\n%s" % (label, log[-6000:]))
+        self.assertIn("/opt/kolla-zdu-deploy-23", log)
+        return outcome, outcome.report.summary, log
+
+    def restore_first_release(self):
+        code, output = helpers.lab("restore", FIRST_RELEASE)
+        self.assertEqual(0, code, output[-4000:])
+        self.assert_release(FIRST_RELEASE)
+
+    def test_plain_then_zero_downtime_release_upgrade(self):
+        with helpers.lab_lock():
+            self.bring_up_profile("heat", len(NODES), "heat through the VIP")
+            if helpers.lab_status()["target"] != FIRST_RELEASE:
+                self.restore_first_release()
+            self.assert_release(FIRST_RELEASE)
+            results = {}
+
+            plain, summary, _log = self.upgrade_heat("heat-plain")
+            results["plain"] = dict(summary["totals"],
+                                    seconds=plain.upgrade_seconds,
+                                    latency=summary["latency"],
+                                    by_operation=summary["by_operation"])
+            self.assert_release(RELEASE)
+            self.restore_first_release()
+
+            outcome, summary, log = self.upgrade_heat("heat-zero-downtime",
+                                                      strategy="auto")
+            totals = summary["totals"]
+            results["zero-downtime"] = dict(
+                totals, seconds=outcome.upgrade_seconds,
+                latency=summary["latency"],
+                by_operation=summary["by_operation"])
+            with open(os.path.join(self.output_dir(), "heat.json"),
+                      "w") as stream:
+                json.dump(results, stream, indent=2)
+            print(json.dumps(results, indent=2))
+            # kolla-ansible restarts heat on every host at once: the probe
+            # sees it, which shows that its requests can fail.
+            self.assertGreater(results["plain"]["failed"], 0, results)
+            for operation in HEAT_OPERATIONS:
+                self.assertGreater(
+                    summary["by_operation"][operation]["sent"], 0, operation)
+            for node in NODES:
+                self.assertIn("zdu | loadbalancer | handoff | %s" % node, log)
+            self.assertNotIn("PLAY [Apply role heat]", log)
+            self.assertNotIn("PLAY [Apply role keystone]", log)
+            self.assert_every_request_answered(
+                totals, "heat-zero-downtime", MIN_REQUESTS)
+            self.assert_release(RELEASE)
+            self.assert_all_servers_ready()
+            self.assert_loadbalancer_whole(NODES)
+            self.assert_deploy_changes_nothing(NODES)
