@@ -74,13 +74,17 @@ def host_header(url):
 def signed_url(url, access, secret, params, now, method="GET"):
     """Return url with params, signed with an EC2 credential, as its query.
 
+    The path gets a trailing slash: heat-api-cfn serves its actions at
+    ``/v1/``, and answers 404 at the catalog's ``/v1`` once the signature
+    is checked.
+
     :param url: the CloudFormation endpoint, without a query.
     :param access: the credential's access key.
     :param params: the action's parameters, e.g. ``Action`` and ``Version``.
     :param now: the Unix time of the ``Timestamp`` parameter.
     """
     parts = urllib.parse.urlsplit(url)
-    path = parts.path or "/"
+    path = parts.path.rstrip("/") + "/"
     query = dict(params, AWSAccessKeyId=access,
                  SignatureMethod=SIGNATURE_METHOD,
                  SignatureVersion=SIGNATURE_VERSION,

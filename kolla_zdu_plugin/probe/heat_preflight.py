@@ -24,7 +24,7 @@ from kolla_zdu_plugin.probe import sessions
 _REQUESTS = {
     record.HEAT_STACK_LIST: ("GET %s/stacks", "heat-api", "orchestration"),
     record.HEAT_VALIDATE: ("POST %s/validate", "heat-api", "orchestration"),
-    record.CFN_LIST_STACKS: ("GET %s?Action=ListStacks", "heat-api-cfn",
+    record.CFN_LIST_STACKS: ("GET %s/?Action=ListStacks", "heat-api-cfn",
                              "cloudformation"),
 }
 _XML_FIELD = re.compile(r"<(Code|Message)>([^<]*)</\1>")
@@ -86,7 +86,9 @@ def _hint(operation, status, service):
     if operation == record.CFN_LIST_STACKS and status in (401, 403):
         return ("heat-api-cfn could not check the request's EC2 signature "
                 "with Keystone's /v3/ec2tokens; check its [ec2authtoken] "
-                "auth_uri")
+                "section, which needs credentials of its own (auth_type, "
+                "auth_url, username, password) where Keystone refuses "
+                "unauthenticated /v3/ec2tokens calls")
     if status == 401:
         return ("heat-api could not validate the probe user's token; check "
                 "its [keystone_authtoken] section")

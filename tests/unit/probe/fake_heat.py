@@ -22,7 +22,7 @@ own:
 * :attr:`FakeHeat.heat`, heat-api: ``GET /v1/p1/stacks`` and
   ``POST /v1/p1/validate`` with a HOT template answer 200 to a token
   Keystone issued, 401 to any other;
-* :attr:`FakeHeat.cfn`, heat-api-cfn: ``GET /v1?Action=ListStacks&...``
+* :attr:`FakeHeat.cfn`, heat-api-cfn: ``GET /v1/?Action=ListStacks&...``
   answers 200 when its AWS signature version 2, computed here from the
   request's own Host header, path and query with the secret Keystone holds
   for its access key, matches, and 403 ``SignatureDoesNotMatch`` otherwise
@@ -53,7 +53,9 @@ PROJECT_ID = fake_keystone.PROJECT_ID
 USER_ID = fake_keystone.USER_ID
 STACKS_PATH = "/v1/%s/stacks" % PROJECT_ID
 VALIDATE_PATH = "/v1/%s/validate" % PROJECT_ID
-CFN_PATH = "/v1"
+# heat-api-cfn serves its actions at /v1/ and answers 404 at /v1 once the
+# signature is checked; its catalog endpoint is /v1.
+CFN_PATH = "/v1/"
 CREDENTIALS_PATH = "/v3/users/%s/credentials/OS-EC2" % USER_ID
 INTERNAL = "/internal"
 _CFN_OK = (b"<ListStacksResponse><ListStacksResult><StackSummaries/>"

@@ -93,7 +93,7 @@ class TestSignedUrl(base.BaseTestCase):
             "http://192.0.2.10:8000/v1", "AK", "s3cr3t",
             {"Action": "ListStacks", "Version": "2010-05-15"}, 1704164645.9)
         parts = urllib.parse.urlsplit(url)
-        self.assertEqual(("http", "192.0.2.10:8000", "/v1"),
+        self.assertEqual(("http", "192.0.2.10:8000", "/v1/"),
                          (parts.scheme, parts.netloc, parts.path))
         params = dict(urllib.parse.parse_qsl(parts.query))
         signature = params.pop("Signature")
@@ -104,7 +104,7 @@ class TestSignedUrl(base.BaseTestCase):
                           "Timestamp": "2024-01-02T03:04:05Z"}, params)
         self.assertEqual(_hmac_sha256_base64(
             "s3cr3t",
-            "GET\n192.0.2.10:8000\n/v1\nAWSAccessKeyId=AK&"
+            "GET\n192.0.2.10:8000\n/v1/\nAWSAccessKeyId=AK&"
             "Action=ListStacks&SignatureMethod=HmacSHA256&"
             "SignatureVersion=2&Timestamp=2024-01-02T03%3A04%3A05Z&"
             "Version=2010-05-15"), signature)

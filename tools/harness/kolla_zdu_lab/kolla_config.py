@@ -89,6 +89,15 @@ enable_rabbitmq: false
 # (and kolla_toolbox, for `rabbitmq-upgrade drain`) carries Debian trixie's
 # 4.0.5 in both releases, so the role's version check sees no change. Its
 # settings stay kolla's: quorum queues, stream fanout.
+
+# A new RabbitMQ 4.0.5 node queries its peers from a temporary Erlang node
+# before it boots; kolla starts the first node alone and waits 60 s for it,
+# and on this machine's two cores ten queries of peers that do not run yet
+# take minutes. Two are enough to find none and boot alone; the later nodes
+# find the first and join it.
+rabbitmq_extra_config:
+  cluster_formation.discovery_retry_limit: 2
+  cluster_formation.discovery_retry_interval: 1000
 """,
 }
 # kolla-ansible merges {{ node_custom_config }}/keystone.conf into the
@@ -130,6 +139,20 @@ memcache_pool_dead_retry = 10
 [cache]
 # oslo.cache's memcache_pool backend alike.
 memcache_dead_retry = 10
+
+[ec2authtoken]
+# kolla's heat.conf gives heat-api-cfn's EC2 signature check only auth_uri,
+# so heat-api-cfn calls keystone's /v3/ec2tokens without a token, which
+# keystone refuses (401, and heat-api-cfn answers 403 AccessDenied). The
+# lab gives the check heat's service user, as [keystone_authtoken] has it.
+auth_type = password
+auth_url = {{ keystone_internal_url }}
+username = {{ heat_keystone_user }}
+password = {{ heat_keystone_password }}
+project_name = service
+user_domain_name = {{ default_user_domain_name }}
+project_domain_name = {{ default_project_domain_name }}
+interface = internal
 """
 HEAT_ZDU_CONF = """# Written by kolla-zdu-lab.
 [serial_roles]
@@ -138,11 +161,20 @@ HEAT_ZDU_CONF = """# Written by kolla-zdu-lab.
 # each memcached host waits 15 s, not 360.
 settle_time = 15
 """
+# kolla-ansible copies {{ node_custom_config }}/heat/policy.yaml to every
+# heat service. heat's rule for the CloudFormation API's ListStacks is
+# "role:reader and project_id:%(project_id)s", and heat-api-cfn checks it
+# against an empty target, so no user passes it (403 AccessDenied); the
+# lab lets project readers list their stacks, which the rule means.
+HEAT_POLICY = """# Written by kolla-zdu-lab.
+"cloudformation:ListStacks": "role:reader"
+"""
 # Per OpenStack profile: its custom service config files, and its zdu.conf.
 PROFILE_CUSTOM_CONFIG = {
     "keystone": {"keystone.conf": KEYSTONE_CUSTOM_CONF},
     "heat": {"keystone.conf": KEYSTONE_CUSTOM_CONF,
-             "heat.conf": HEAT_CUSTOM_CONF},
+             "heat.conf": HEAT_CUSTOM_CONF,
+             os.path.join("heat", "policy.yaml"): HEAT_POLICY},
 }
 PROFILE_ZDU_CONF = {"keystone": KEYSTONE_ZDU_CONF, "heat": HEAT_ZDU_CONF}
 
