@@ -178,6 +178,31 @@ class LabTestMixin(object):
                              "%s upgrade failed:\n%s" % (label, log[-6000:]))
         return outcome, outcome.report.summary["totals"], log
 
+    def release_upgrade(self, release, label, rate, min_requests,
+                        strategy=None):
+        """Upgrade an OpenStack profile's lab to ``release`` under the probe.
+
+        The run must succeed with the target release's kolla-ansible on the
+        lab's trixie deploy host.
+
+        :returns: (outcome, the probe's summary, the run's log).
+        """
+        outcome = scenario.upgrade_under_probe(
+            helpers.state_dir(), release, label, strategy=strategy,
+            rate=rate, min_requests=min_requests,
+            output_dir=self.output_dir())
+        with open(outcome.log_path) as stream:
+            log = stream.read()
+        self.assertEqual(0, outcome.return_code,
+                         "%s upgrade failed:\n%s" % (label, log[-6000:]))
+        self.assertIn("/opt/kolla-zdu-deploy-23", log)
+        return outcome, outcome.report.summary, log
+
+    def restore(self, release):
+        """Go back to ``release`` with ``kolla-zdu-lab restore``."""
+        code, output = helpers.lab("restore", release)
+        self.assertEqual(0, code, output[-4000:])
+
     def assert_every_request_answered(self, totals, label,
                                       min_requests=MIN_REQUESTS):
         """No request failed or was skipped, and enough of them were sent.

@@ -30,7 +30,6 @@ import unittest
 
 from kolla_zdu_lab import heat_lab
 from kolla_zdu_lab import keystone_lab
-from kolla_zdu_lab import scenario
 from tests.functional import lab_case
 from tests.functional import lab_helpers as helpers
 
@@ -69,19 +68,11 @@ class HeatUpgradeTest(lab_case.LabTestMixin, unittest.TestCase):
                                  % (backend, node))
 
     def upgrade_heat(self, label, strategy=None):
-        outcome = scenario.upgrade_under_probe(
-            helpers.state_dir(), RELEASE, label, strategy=strategy, rate=RATE,
-            min_requests=MIN_REQUESTS, output_dir=self.output_dir())
-        with open(outcome.log_path) as stream:
-            log = stream.read()
-        self.assertEqual(0, outcome.return_code,
-                         "%s upgrade failed:\n%s" % (label, log[-6000:]))
-        self.assertIn("/opt/kolla-zdu-deploy-23", log)
-        return outcome, outcome.report.summary, log
+        return self.release_upgrade(RELEASE, label, RATE, MIN_REQUESTS,
+                                    strategy)
 
     def restore_first_release(self):
-        code, output = helpers.lab("restore", FIRST_RELEASE)
-        self.assertEqual(0, code, output[-4000:])
+        self.restore(FIRST_RELEASE)
         self.assert_release(FIRST_RELEASE)
 
     def test_plain_then_zero_downtime_release_upgrade(self):

@@ -27,7 +27,6 @@ import os
 import unittest
 
 from kolla_zdu_lab import keystone_lab
-from kolla_zdu_lab import scenario
 from tests.functional import lab_case
 from tests.functional import lab_helpers as helpers
 
@@ -82,21 +81,11 @@ class KeystoneUpgradeTest(lab_case.LabTestMixin, unittest.TestCase):
                              names)
 
     def upgrade_keystone(self, label, strategy=None):
-        outcome = scenario.upgrade_under_probe(
-            helpers.state_dir(), RELEASE, label, strategy=strategy, rate=RATE,
-            min_requests=MIN_REQUESTS, output_dir=self.output_dir())
-        with open(outcome.log_path) as stream:
-            log = stream.read()
-        self.assertEqual(0, outcome.return_code,
-                         "%s upgrade failed:\n%s" % (label, log[-6000:]))
-        # kolla-ansible 23 runs on the trixie deploy host.
-        self.assertIn("/opt/kolla-zdu-deploy-23", log)
-        summary = outcome.report.summary
-        return outcome, summary, log
+        return self.release_upgrade(RELEASE, label, RATE, MIN_REQUESTS,
+                                    strategy)
 
     def restore_first_release(self):
-        code, output = helpers.lab("restore", FIRST_RELEASE)
-        self.assertEqual(0, code, output[-4000:])
+        self.restore(FIRST_RELEASE)
         self.assert_release(FIRST_RELEASE, OLD)
 
     def test_plain_then_zero_downtime_release_upgrade(self):
