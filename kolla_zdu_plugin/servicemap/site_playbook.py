@@ -33,7 +33,10 @@ def _walk(tasks):
             task.get('include_role')
         if isinstance(include, dict) and \
                 include.get('tasks_from') == LOADBALANCER_PLAY_ROLE:
-            yield {'role': str(include.get('name')), 'when': _when(task)}
+            found = {'role': str(include.get('name')), 'when': _when(task)}
+            if isinstance(task.get('vars'), dict):
+                found['vars'] = dict(task['vars'])
+            yield found
 
 
 def loadbalancer_tasks(path):
@@ -41,8 +44,9 @@ def loadbalancer_tasks(path):
 
     :returns: ``[{'role': name, 'when': [condition, ...]}]`` of each
         ``include_role`` with ``tasks_from: loadbalancer`` in the plays
-        that apply the ``loadbalancer`` role, in order; nothing when the
-        playbook cannot be read as plain YAML.
+        that apply the ``loadbalancer`` role, in order, with ``'vars'``
+        where the task sets some; nothing when the playbook cannot be read
+        as plain YAML.
     """
     try:
         with open(path) as stream:

@@ -12,6 +12,8 @@
 
 import os
 
+import yaml
+
 from kolla_zdu_plugin.servicemap import site_playbook
 from tests.unit import base
 
@@ -35,9 +37,25 @@ SITE = """
         - name: Configure loadbalancer for web
           include_role: {name: web, tasks_from: loadbalancer}
           when: [enable_web | bool, web_external | bool]
+        - name: Configure loadbalancer for queue
+          ansible.builtin.include_role: {name: queue, tasks_from: loadbalancer}
+          vars: {role_queue_groups: null}
         - name: Something else
           ansible.builtin.include_role: {name: api, tasks_from: config}
 """
+ROLE_TASKS = os.path.join(os.path.dirname(__file__), '..', '..', '..',
+                          'ansible', 'roles', 'zdu_loadbalancer', 'tasks',
+                          'main.yml')
+
+
+def _handoff_include_vars():
+    with open(ROLE_TASKS) as stream:
+        tasks = yaml.safe_load(stream)
+    block = next(task['block'] for task in tasks if 'block' in task)
+    include = next(task for task in block
+                   if (task.get('ansible.builtin.include_role') or {}).get(
+                       'tasks_from') == 'loadbalancer')
+    return include.get('vars') or {}
 
 
 class LoadBalancerTasksTestCase(base.TestCase):
@@ -52,8 +70,27 @@ class LoadBalancerTasksTestCase(base.TestCase):
         self.assertEqual(
             [{'role': 'api', 'when': ['enable_api | bool']},
              {'role': 'web', 'when': ['enable_web | bool',
-                                      'web_external | bool']}],
+                                      'web_external | bool']},
+             {'role': 'queue', 'when': [],
+              'vars': {'role_queue_groups': None}}],
             site_playbook.loadbalancer_tasks(self.write(SITE)))
+
+    def test_the_handoff_gives_its_includes_the_vars_kolla_gives(self):
+        # kolla's loadbalancer play sets task vars on some includes (the
+        # rabbitmq role's defaults read role_rabbitmq_groups); the handoff
+        # runs the same includes and must set them as kolla does.
+        handoff_vars = _handoff_include_vars()
+        tasks = site_playbook.loadbalancer_tasks(
+            os.path.join(base.KOLLA_DIR, 'site.yml'))
+        kolla_vars = {}
+        for task in tasks:
+            kolla_vars.update(task.get('vars', {}))
+        self.assertIn('role_rabbitmq_groups', kolla_vars)
+        missing = sorted(set(kolla_vars) - set(handoff_vars))
+        self.assertEqual([], missing, "vars kolla's play sets and the "
+                         "handoff's include does not")
+        self.assertEqual(kolla_vars, {key: handoff_vars[key]
+                                      for key in kolla_vars})
 
     def test_kolla_site_yml_configures_keystone(self):
         tasks = site_playbook.loadbalancer_tasks(
