@@ -54,16 +54,7 @@ class LabTestMixin(object):
                 "0", timeout=60)
             self.assertEqual(0, code, output)
             return
-        code, output = helpers.lab("up", "--nodes", str(nodes))
-        if code != 0 and os.path.exists(
-                os.path.join(helpers.state_dir(), "lab.json")):
-            # A lab of another size or profile, or one a failed test left
-            # broken: start again from nothing.
-            self.assert_down_leaves_nothing()
-            code, output = helpers.lab("up", "--nodes", str(nodes))
-        self.assertEqual(0, code, "kolla-zdu-lab up failed:\n%s"
-                         % output[-6000:])
-        self.assertIn("zdu-demo through the VIP", output)
+        self.bring_up_profile("demo", nodes, "zdu-demo through the VIP")
 
     def bring_up_profile(self, profile, nodes, answer):
         """Bring a lab of ``profile`` up, taking down one of another.
