@@ -46,18 +46,39 @@ create_venv() {
         'from kolla_zdu_lab import ansible_deps; ansible_deps.ensure_collections()'
 }
 
+# A pid file left by a daemon that is gone: a machine restored from a
+# snapshot keeps /var/run, and dockerd then waits for a containerd that
+# "is still running" under a pid that is now another process or none.
+clear_stale_pid_file() {
+    # $1: the pid file; $2: the process name it should name.
+    local pid
+    [ -f "$1" ] || return 0
+    pid=$(cat "$1" 2>/dev/null || true)
+    if [ -z "$pid" ] || [ "$(cat "/proc/$pid/comm" 2>/dev/null)" != "$2" ]; then
+        log "removing the stale pid file $1 (pid ${pid:-none} is not $2)"
+        rm -f "$1"
+    fi
+}
+
 start_dockerd() {
+    local log_file=/var/log/kolla-zdu/dockerd.log
     if docker info >/dev/null 2>&1; then
         return
     fi
-    log "starting dockerd"
     mkdir -p /var/log/kolla-zdu
-    nohup dockerd >/var/log/kolla-zdu/dockerd.log 2>&1 &
-    for _ in $(seq 1 60); do
+    if ! pgrep -x dockerd >/dev/null; then
+        clear_stale_pid_file /var/run/docker.pid dockerd
+        clear_stale_pid_file /var/run/docker/containerd/containerd.pid \
+            containerd
+    fi
+    log "starting dockerd"
+    nohup dockerd >"$log_file" 2>&1 &
+    for _ in $(seq 1 90); do
         docker info >/dev/null 2>&1 && return
         sleep 1
     done
-    log "dockerd did not start; see /var/log/kolla-zdu/dockerd.log"
+    log "dockerd did not start in 90 s; the end of $log_file:"
+    tail -n 15 "$log_file" | cut -c1-300
     exit 1
 }
 
