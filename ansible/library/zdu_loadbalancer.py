@@ -20,6 +20,8 @@ description:
     volumes and environment of kolla's container, and waits until it
     listens on every address kolla's does (HAProxy binds with
     SO_REUSEPORT). It sets net.ipv4.tcp_migrate_req unless told not to.
+    When the container is not running and a bridge left by an interrupted
+    run serves, it reports that bridge as the batch's bridge.
   - C(soft_stop) sends the container SIGUSR1, so HAProxy closes its
     listeners and exits once its requests are answered, while systemd is
     kept from restarting it; with I(require_bridge) it refuses unless the
@@ -27,6 +29,10 @@ description:
   - C(wait_listening) waits until the container listens on the same
     addresses twice in a row; C(retire_bridge) waits so too, then
     soft-stops the bridge and removes it.
+  - C(converge_bridge) undoes an interrupted handoff. It retires a bridge
+    left beside a running container and starts a container left stopped.
+    A container stopped while the bridge serves is left to the next
+    handoff of the host, which recreates it from the target image.
   - C(stop_container) and C(start_container) stop and start a container
     (keepalived on the peers) through its kolla systemd unit when it has
     one.
@@ -40,7 +46,7 @@ options:
     required: true
     type: str
     choices: [start_bridge, soft_stop, wait_listening, retire_bridge,
-              stop_container, start_container, anchor, wait_vip, release,
+              converge_bridge, stop_container, start_container, anchor, wait_vip, release,
               holds]
   container:
     description: The kolla container acted on (or bridged).
@@ -107,8 +113,12 @@ listeners:
   type: list
 dropped:
   description: Addresses the bridge served and kolla's new HAProxy does not.
-  returned: retire_bridge
+  returned: retire_bridge, converge_bridge
   type: list
+left_to_handoff:
+  description: The bridge serves in place of a stopped container.
+  returned: converge_bridge, when so
+  type: bool
 waited:
   description: Seconds the soft stop or the VIP took.
   returned: soft_stop, wait_vip

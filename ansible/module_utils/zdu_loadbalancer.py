@@ -199,6 +199,15 @@ class LoadbalancerWorker(object):
         bridge = self.bridge_name()
         state = self.inspect(container)
         if state is None or not state[0]:
+            serving = self.listeners(bridge)
+            if serving:
+                # An interrupted run left the bridge serving in its place;
+                # this batch carries on from there.
+                self.result['bridged'] = True
+                self.result['listeners'] = sorted(serving)
+                self.result['msg'] = ('%s is not running and %s serves in '
+                                      'its place' % (container, bridge))
+                return
             self.result['bridged'] = False
             self.result['msg'] = ('%s is not running here; nothing to '
                                   'bridge' % container)
@@ -359,6 +368,39 @@ class LoadbalancerWorker(object):
         self.command([self.engine, 'rm', '--force', bridge])
         self.changed = True
 
+    def converge_bridge(self):
+        """Undo what an interrupted handoff left of HAProxy on this host.
+
+        kolla's HAProxy running: retire a bridge left beside it. Stopped
+        with no bridge serving: start it again. Stopped or absent with the
+        bridge serving: leave both as they are, for the run's handoff of
+        this host. The interrupted run may have rendered the target
+        release's configuration already, which the stopped container's
+        image can refuse; the handoff recreates HAProxy from the target
+        image and then retires the bridge.
+        """
+        container = self.params['container']
+        bridge = self.bridge_name()
+        state = self.inspect(container)
+        bridge_state = self.inspect(bridge)
+        if bridge_state is not None and not bridge_state[0]:
+            self.changed = True
+            if not self.module.check_mode:
+                self.command([self.engine, 'rm', '--force', bridge])
+            bridge_state = None
+        if state is None or not state[0]:
+            if bridge_state is not None and self.listeners(bridge):
+                self.result['left_to_handoff'] = True
+                self.result['msg'] = (
+                    '%s serves in place of %s, which is %s; the handoff of '
+                    'this host recreates %s and retires the bridge'
+                    % (bridge, container,
+                       'absent' if state is None else 'stopped', container))
+                return
+            self.set_running(True)
+        if bridge_state is not None:
+            self.retire_bridge()
+
     # keepalived and the VIP.
 
     def set_running(self, running):
@@ -450,7 +492,7 @@ class LoadbalancerWorker(object):
             wanted & self.addresses_on(self.params['anchor_interface']))
 
     OPERATIONS = ('start_bridge', 'soft_stop', 'wait_listening',
-                  'retire_bridge',
+                  'retire_bridge', 'converge_bridge',
                   'stop_container', 'start_container', 'anchor', 'wait_vip',
                   'release', 'holds')
 

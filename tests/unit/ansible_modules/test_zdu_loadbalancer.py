@@ -328,6 +328,65 @@ class LoadbalancerWorkerTestCase(base.TestCase):
         self.assertIn('haproxy_zdu_bridge', self.host.containers)
         self.assertFalse([c for c in self.host.calls if c[1:2] == ['kill']])
 
+    def test_start_bridge_takes_over_a_bridge_serving_alone(self):
+        self.host.add_container('haproxy', 100, 'haproxy:2026.1')
+        self.host.stop_container('haproxy')
+        self.host.add_container('haproxy_zdu_bridge', 200, 'haproxy:2026.1')
+        done = self.run_worker(operation='start_bridge')
+        self.assertFalse(done.failed, done.result)
+        self.assertTrue(done.result['bridged'])
+        self.assertFalse(done.result['changed'])
+        self.assertEqual(['172.30.99.11:1984', '172.30.99.250:9797'],
+                         done.result['listeners'])
+        self.assertFalse([c for c in self.host.calls if c[1] == 'run'])
+
+    def test_converge_leaves_a_serving_bridge_to_the_handoff(self):
+        self.host.add_container('haproxy', 100, 'haproxy:2026.1', unit=True)
+        self.host.stop_container('haproxy')
+        self.host.add_container('haproxy_zdu_bridge', 200, 'haproxy:2026.1')
+        done = self.run_worker(operation='converge_bridge')
+        self.assertFalse(done.failed, done.result)
+        self.assertTrue(done.result['left_to_handoff'])
+        self.assertFalse(done.result['changed'])
+        self.assertFalse(self.host.containers['haproxy']['running'])
+        self.assertTrue(self.host.containers['haproxy_zdu_bridge'][
+            'running'])
+        self.assertIn('the handoff of this host recreates haproxy',
+                      done.result['msg'])
+
+    def test_converge_starts_haproxy_and_retires_the_bridge(self):
+        self.host.add_container('haproxy', 100, 'haproxy:2026.1', unit=True)
+        self.host.add_container('haproxy_zdu_bridge', 200, 'haproxy:2026.1')
+        done = self.run_worker(operation='converge_bridge')
+        self.assertFalse(done.failed, done.result)
+        self.assertTrue(done.result['changed'])
+        self.assertNotIn('haproxy_zdu_bridge', self.host.containers)
+        self.assertTrue(self.host.containers['haproxy']['running'])
+
+    def test_converge_starts_a_stopped_haproxy_without_a_bridge(self):
+        self.host.add_container('haproxy', 100, 'haproxy:2026.1', unit=True)
+        self.host.stop_container('haproxy')
+        done = self.run_worker(operation='converge_bridge', timeout=1)
+        self.assertIn(['systemctl', 'start',
+                       'kolla-haproxy-container.service'], self.host.calls)
+        self.assertTrue(self.host.containers['haproxy']['running'])
+        self.assertTrue(done.result['changed'])
+
+    def test_converge_removes_an_exited_bridge(self):
+        self.host.add_container('haproxy', 100, 'haproxy:2026.1')
+        self.host.add_container('haproxy_zdu_bridge', 200, 'haproxy:2026.1')
+        self.host.stop_container('haproxy_zdu_bridge')
+        done = self.run_worker(operation='converge_bridge')
+        self.assertFalse(done.failed, done.result)
+        self.assertNotIn('haproxy_zdu_bridge', self.host.containers)
+        self.assertTrue(done.result['changed'])
+
+    def test_converge_with_nothing_left_changes_nothing(self):
+        self.host.add_container('haproxy', 100, 'haproxy:2026.1')
+        done = self.run_worker(operation='converge_bridge')
+        self.assertFalse(done.failed, done.result)
+        self.assertFalse(done.result['changed'])
+
     def test_anchor_wait_and_release_of_the_vip(self):
         self.host.addresses['eth0'].add(VIP)
         held = self.run_worker(operation='holds', addresses=[VIP])
