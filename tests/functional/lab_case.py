@@ -29,6 +29,11 @@ MIN_REQUESTS = 6000
 # The demo lab's releases and zdu-demo versions, which `target` takes.
 KNOWN_TARGETS = ("2026.1", "2026.2", "v1", "v2")
 OTHER_VERSION = {"v1": "v2", "v2": "v1"}
+# Runs that move zdu-demo alone leave the images and the configuration of
+# the loadbalancer role as they are: kolla's role changes nothing there, so
+# the handoff would hand HAProxy over to an identical one. Those runs turn
+# it off; the release upgrade, which changes every image, runs it.
+SERVICE_ONLY = "[loadbalancer]\nhandoff = false\n"
 
 
 class LabTestMixin(object):
@@ -154,6 +159,16 @@ class LabTestMixin(object):
         path = helpers.state_dir() + "-reports"
         os.makedirs(path, exist_ok=True)
         return path
+
+    def service_only_config(self, name, text=""):
+        """Write a plugin configuration for a run that moves zdu-demo alone.
+
+        :returns: the ``--zdu-config-file`` arguments that select it.
+        """
+        path = os.path.join(self.output_dir(), name)
+        with open(path, "w") as stream:
+            stream.write(SERVICE_ONLY + text)
+        return ("--zdu-config-file", path)
 
     def upgrade(self, version, label, strategy=None, extra_args=(),
                 min_requests=MIN_REQUESTS, expect_success=True):

@@ -18,7 +18,9 @@ failure; a killed run leaves no server out of service beyond its lease
 running the same command again converges.
 
 Each test starts from the version of zdu-demo the lab serves and upgrades
-to the other one, so the lab is brought up once for all of them.
+to the other one, so the lab is brought up once for all of them. Those
+runs change nothing of the loadbalancer role, and run without its
+handoff (``lab_case.SERVICE_ONLY``).
 """
 
 import os
@@ -87,12 +89,6 @@ class FailureTest(lab_case.LabTestMixin, unittest.TestCase):
             scenario.upgrade_command(self.env, strategy, extra_args),
             timeout=helpers.UPGRADE_TIMEOUT, env=dict(self.env, **env or {}))
 
-    def config_file(self, name, text):
-        path = os.path.join(self.output_dir(), name)
-        with open(path, "w") as stream:
-            stream.write(text)
-        return path
-
     def snapshot(self):
         return {node: helpers.container_ids(node) for node in NODES}
 
@@ -141,12 +137,11 @@ class FailureTest(lab_case.LabTestMixin, unittest.TestCase):
                                      "--format", "{{.Config.Image}}",
                                      "zdu_demo")[0]
         self.target_other("--startup-delay", "120")
-        config = self.config_file("short-readiness.conf",
-                                  "[readiness]\ntimeout = 15\n")
+        config = self.service_only_config("short-readiness.conf",
+                                          "[readiness]\ntimeout = 15\n")
         outcome, totals, log = self.upgrade(
-            self.other, "readiness-failure", "rolling",
-            ("--zdu-config-file", config), min_requests=READINESS_REQUESTS,
-            expect_success=False)
+            self.other, "readiness-failure", "rolling", config,
+            min_requests=READINESS_REQUESTS, expect_success=False)
         self.assertNotEqual(0, outcome.return_code)
         self.assertIn("zero-downtime upgrade of service zdu-demo failed on "
                       "host node1", log)
@@ -163,8 +158,7 @@ class FailureTest(lab_case.LabTestMixin, unittest.TestCase):
 
         :returns: the servers that were out when it was killed.
         """
-        command = scenario.upgrade_command(
-            self.env, strategy, ("--zdu-config-file", config))
+        command = scenario.upgrade_command(self.env, strategy, config)
         log_path = os.path.join(self.output_dir(), log_name)
         env = dict(os.environ, **self.env)
         env["PATH"] = helpers.SCRIPTS + os.pathsep + env["PATH"]
@@ -185,7 +179,7 @@ class FailureTest(lab_case.LabTestMixin, unittest.TestCase):
 
     def test_killed_run_is_released_by_lease_and_rerun_converges(self):
         self.target_other()
-        config = self.config_file("short-lease.conf", SHORT_LEASE)
+        config = self.service_only_config("short-lease.conf", SHORT_LEASE)
         # The probe runs across the kill, the lease and the rerun.
         with scenario.probing(helpers.state_dir(), rate=lab_case.RATE,
                               min_requests=READINESS_REQUESTS) as probing:
@@ -201,8 +195,7 @@ class FailureTest(lab_case.LabTestMixin, unittest.TestCase):
                             "after the run was killed, with a %d s lease"
                             % (SHORT_LEASE_SECONDS + 60,
                                SHORT_LEASE_SECONDS))
-            code, output = self.zdu_upgrade(
-                "parallel", ("--zdu-config-file", config))
+            code, output = self.zdu_upgrade("parallel", config)
             self.assertEqual(0, code, output[-6000:])
         probing.report.write(os.path.join(self.output_dir(),
                                           "killed-and-rerun-probe.json"))
@@ -215,7 +208,7 @@ class FailureTest(lab_case.LabTestMixin, unittest.TestCase):
 
     def test_killed_buffer_run_holds_no_longer_than_the_hold(self):
         self.target_other()
-        config = self.config_file("short-lease.conf", SHORT_LEASE)
+        config = self.service_only_config("short-lease.conf", SHORT_LEASE)
         self.start_killed_run("buffer", config, "killed-buffer.log", NODES)
         killed_at = time.monotonic()
         released = helpers.wait_until(
@@ -230,8 +223,7 @@ class FailureTest(lab_case.LabTestMixin, unittest.TestCase):
         # max_hold_time plus its margin.
         self.assertLessEqual(outage, HOLD_SECONDS
                              + bounds.HOLD_LEASE_MARGIN + 3)
-        code, output = self.zdu_upgrade("buffer",
-                                        ("--zdu-config-file", config))
+        code, output = self.zdu_upgrade("buffer", config)
         self.assertEqual(0, code, output[-6000:])
         self.assert_clean_cluster(self.env, self.other, NODES)
 
