@@ -11,6 +11,7 @@
 # under the License.
 """The lab's demo: one release step, plain then zero-downtime."""
 
+import contextlib
 from unittest import mock
 
 from kolla_zdu_lab import errors
@@ -75,6 +76,48 @@ class DemoTestCase(base.TestCase):
             error = self.assertRaises(errors.LabError, scenario.move_to,
                                       '/state', '2026.1')
         self.assertIn('/state/logs/move-to-2026.1.log', str(error))
+
+
+class UpgradeUnderProbeTestCase(base.TestCase):
+    """The deploy host is ready before the probe measures anything."""
+
+    def test_session_opens_before_the_probe_starts(self):
+        events = []
+
+        class Host(object):
+            @contextlib.contextmanager
+            def session(self):
+                events.append('session: install the deploy host')
+                yield self
+                events.append('session closed')
+
+        @contextlib.contextmanager
+        def probing(*args):
+            events.append('probe starts')
+            yield mock.Mock()
+            events.append('probe stops')
+
+        def run(host, args, log_path):
+            events.append('kolla-ansible %s' % ' '.join(args))
+            return 0
+
+        lab = mock.Mock(state_dir='/state')
+        with mock.patch.object(scenario.settings_mod, 'load_settings',
+                               return_value=lab), \
+                mock.patch.object(scenario.release_host, 'for_target',
+                                  return_value=Host()), \
+                mock.patch.object(scenario.kolla_config, 'set_target'), \
+                mock.patch.object(scenario, 'probing', probing), \
+                mock.patch.object(scenario, '_run_in_session', run), \
+                mock.patch('os.makedirs'):
+            outcome = scenario.upgrade_under_probe(
+                '/state', '2026.2', 'zdu', strategy='auto',
+                output_dir='/reports')
+        self.assertEqual(['session: install the deploy host', 'probe starts',
+                          'kolla-ansible upgrade --zero-downtime '
+                          '--zdu-strategy auto', 'probe stops',
+                          'session closed'], events)
+        self.assertEqual(0, outcome.return_code)
 
 
 class ProbeSettingsTestCase(base.TestCase):

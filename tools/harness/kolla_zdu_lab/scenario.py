@@ -118,9 +118,15 @@ def _run_kolla_ansible(host, args, log_path):
     The deploy host runs confined to the CPU the nodes leave (see
     ``deploy_host``).
     """
+    with host.session():
+        return _run_in_session(host, args, log_path)
+
+
+def _run_in_session(host, args, log_path):
+    """Run ``kolla-ansible ARGS`` in ``host``'s open session."""
     os.makedirs(os.path.dirname(log_path), exist_ok=True)
     cgroup = deploy_host.make_cgroup()
-    with host.session(), open(log_path, 'w') as log:
+    with open(log_path, 'w') as log:
         command = host.argv(*args)
         LOG.info("running kolla-ansible %s with %s (log: %s)",
                  ' '.join(args), host.describe(), log_path)
@@ -245,9 +251,14 @@ def upgrade_under_probe(state_dir, version, label, strategy=None,
     kolla_config.set_target(lab_settings, version)
     host = release_host.for_target(lab_settings)
     log_path = os.path.join(output_dir, '%s-upgrade.log' % label)
-    with probing(state_dir, rate, min_requests, settle_seconds) as sender:
+    # The session installs the deploy host's kolla-ansible and plugin when
+    # they changed: before the probe starts, as an operator prepares a
+    # deploy host before the upgrade, and never on the CPU the probe's
+    # services need while it measures.
+    with host.session(), probing(state_dir, rate, min_requests,
+                                 settle_seconds) as sender:
         started = time.time()
-        code = _run_kolla_ansible(
+        code = _run_in_session(
             host, ['upgrade'] + zero_downtime_args(strategy, extra_args),
             log_path)
         ended = time.time()
