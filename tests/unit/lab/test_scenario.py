@@ -12,6 +12,8 @@
 """The lab's demo: one release step, plain then zero-downtime."""
 
 import contextlib
+import io
+import json
 from unittest import mock
 
 from kolla_zdu_lab import errors
@@ -109,15 +111,47 @@ class UpgradeUnderProbeTestCase(base.TestCase):
                 mock.patch.object(scenario.kolla_config, 'set_target'), \
                 mock.patch.object(scenario, 'probing', probing), \
                 mock.patch.object(scenario, '_run_in_session', run), \
+                mock.patch.object(
+                    scenario, 'pull_target',
+                    lambda lab, version: events.append('pull ' + version)), \
                 mock.patch('os.makedirs'):
             outcome = scenario.upgrade_under_probe(
                 '/state', '2026.2', 'zdu', strategy='auto',
                 output_dir='/reports')
-        self.assertEqual(['session: install the deploy host', 'probe starts',
+        self.assertEqual(['pull 2026.2',
+                          'session: install the deploy host', 'probe starts',
                           'kolla-ansible upgrade --zero-downtime '
                           '--zdu-strategy auto', 'probe stops',
                           'session closed'], events)
         self.assertEqual(0, outcome.return_code)
+
+
+class PullTargetTestCase(base.TestCase):
+    """The target's images reach the nodes one node at a time."""
+
+    def test_pulls_what_the_registry_tags_so_node_by_node(self):
+        answers = {
+            '/v2/_catalog?n=1000': {'repositories': ['kolla/heat-api',
+                                                     'kolla/cron']},
+            '/v2/kolla/heat-api/tags/list': {'tags': ['2026.1', '2026.2']},
+            '/v2/kolla/cron/tags/list': {'tags': ['2026.1']},
+        }
+
+        def urlopen(url, timeout):
+            path = url[len('http://127.0.0.1:5000'):]
+            return io.BytesIO(json.dumps(answers[path]).encode())
+
+        lab = scenario.settings_mod.LabSettings(state_dir='/state',
+                                                nodes=2)
+        with mock.patch('urllib.request.urlopen', urlopen), \
+                mock.patch.object(scenario.dockercli,
+                                  'node_exec') as node_exec:
+            scenario.pull_target(lab, '2026.2')
+        self.assertEqual(
+            [mock.call(node, 'docker', 'pull', '-q',
+                       '%s/kolla/heat-api:2026.2' % lab.registry,
+                       timeout=scenario.PULL_TIMEOUT)
+             for node in lab.node_names()], node_exec.call_args_list)
 
 
 class ProbeSettingsTestCase(base.TestCase):

@@ -78,6 +78,31 @@ def wait_ready(lab_settings, timeout=READY_TIMEOUT):
             time.sleep(0.5)
 
 
+def _registry_json(lab_settings, path):
+    url = "http://%s%s" % (lab_settings.host_registry, path)
+    try:
+        with urllib.request.urlopen(url, timeout=30) as answer:
+            return json.load(answer)
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        raise errors.LabError(
+            reason="the registry did not list %s (%s); see `docker logs %s`"
+                   % (url, errors.reason_of(error),
+                      settings_mod.REGISTRY_NAME))
+
+
+def references_tagged(lab_settings, tag):
+    """Return the registry's images tagged ``tag``, as the nodes name them."""
+    catalog = _registry_json(lab_settings, "/v2/_catalog?n=1000")
+    found = []
+    for repository in sorted(catalog.get("repositories") or ()):
+        tags = _registry_json(lab_settings,
+                              "/v2/%s/tags/list" % repository).get("tags")
+        if tag in (tags or ()):
+            found.append("%s/%s:%s" % (lab_settings.registry, repository,
+                                       tag))
+    return found
+
+
 def kolla_repository(name):
     """Return the registry repository of lab image ``name``."""
     return "%s/%s" % (KOLLA_NAMESPACE, image_recipes.KOLLA_IMAGES[name])

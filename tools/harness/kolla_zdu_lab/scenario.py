@@ -28,9 +28,12 @@ import threading
 import time
 
 from kolla_zdu_lab import deploy_host
+from kolla_zdu_lab import dockercli
 from kolla_zdu_lab import errors
 from kolla_zdu_lab import keystone_lab
 from kolla_zdu_lab import kolla_config
+from kolla_zdu_lab import progress
+from kolla_zdu_lab import registry
 from kolla_zdu_lab import release_host
 from kolla_zdu_lab import settings as settings_mod
 from kolla_zdu_plugin import exceptions
@@ -38,6 +41,8 @@ from kolla_zdu_plugin import probe
 
 LOG = logging.getLogger(__name__)
 UPGRADE_TIMEOUT = 1800
+# One image pull on one node, from the lab's registry.
+PULL_TIMEOUT = 600
 SETTLE_SECONDS = 5.0
 # How long a probe request may wait for its answer: longer than the buffer
 # strategy's default hold bound (20 s), as API clients wait (keystoneauth
@@ -231,6 +236,25 @@ def probing(state_dir, rate=100.0, min_requests=0,
         sender.stop()
 
 
+def pull_target(lab_settings, version):
+    """Pull the registry's images tagged ``version`` onto every node.
+
+    One node at a time, before the probe starts, as an operator runs
+    ``kolla-ansible pull`` before an upgrade window. The lab's nodes share
+    the host's cores: three nodes unpacking a release's images at once
+    starve the services the probe measures, which nodes of their own
+    would not.
+    """
+    references = registry.references_tagged(lab_settings, version)
+    for node in lab_settings.node_names() if references else ():
+        with progress.Stopwatch() as watch:
+            for reference in references:
+                dockercli.node_exec(node, "docker", "pull", "-q", reference,
+                                    timeout=PULL_TIMEOUT)
+        LOG.info("%s has the %d images tagged %s (%.0f s)", node,
+                 len(references), version, watch.seconds)
+
+
 def upgrade_under_probe(state_dir, version, label, strategy=None,
                         rate=100.0, min_requests=6000, output_dir=None,
                         extra_args=(), settle_seconds=SETTLE_SECONDS):
@@ -251,6 +275,7 @@ def upgrade_under_probe(state_dir, version, label, strategy=None,
     kolla_config.set_target(lab_settings, version)
     host = release_host.for_target(lab_settings)
     log_path = os.path.join(output_dir, '%s-upgrade.log' % label)
+    pull_target(lab_settings, version)
     # The session installs the deploy host's kolla-ansible and plugin when
     # they changed: before the probe starts, as an operator prepares a
     # deploy host before the upgrade, and never on the CPU the probe's
