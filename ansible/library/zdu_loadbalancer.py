@@ -46,8 +46,8 @@ options:
     required: true
     type: str
     choices: [start_bridge, soft_stop, wait_listening, retire_bridge,
-              converge_bridge, stop_container, start_container, anchor, wait_vip, release,
-              holds]
+              converge_bridge, stop_container, start_container, anchor,
+              wait_vip, release, holds]
   container:
     description: The kolla container acted on (or bridged).
     type: str
