@@ -328,10 +328,14 @@ class LoadbalancerWorkerTestCase(base.TestCase):
         self.assertIn('haproxy_zdu_bridge', self.host.containers)
         self.assertFalse([c for c in self.host.calls if c[1:2] == ['kill']])
 
-    def test_start_bridge_takes_over_a_bridge_serving_alone(self):
-        self.host.add_container('haproxy', 100, 'haproxy:2026.1')
+    def bridge_serving_alone(self, unit=False):
+        """Haproxy stopped, the bridge serving: an interrupted handoff."""
+        self.host.add_container('haproxy', 100, 'haproxy:2026.1', unit=unit)
         self.host.stop_container('haproxy')
         self.host.add_container('haproxy_zdu_bridge', 200, 'haproxy:2026.1')
+
+    def test_start_bridge_takes_over_a_bridge_serving_alone(self):
+        self.bridge_serving_alone()
         done = self.run_worker(operation='start_bridge')
         self.assertFalse(done.failed, done.result)
         self.assertTrue(done.result['bridged'])
@@ -341,9 +345,7 @@ class LoadbalancerWorkerTestCase(base.TestCase):
         self.assertFalse([c for c in self.host.calls if c[1] == 'run'])
 
     def test_converge_leaves_a_serving_bridge_to_the_handoff(self):
-        self.host.add_container('haproxy', 100, 'haproxy:2026.1', unit=True)
-        self.host.stop_container('haproxy')
-        self.host.add_container('haproxy_zdu_bridge', 200, 'haproxy:2026.1')
+        self.bridge_serving_alone(unit=True)
         done = self.run_worker(operation='converge_bridge')
         self.assertFalse(done.failed, done.result)
         self.assertTrue(done.result['left_to_handoff'])
