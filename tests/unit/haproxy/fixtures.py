@@ -67,12 +67,26 @@ def wait_until(predicate, timeout, interval=0.05):
 
 
 def exited(pid):
-    """Return whether the child process ``pid`` ended, reaping it."""
+    """Return whether the process ``pid`` ended, reaping it if a child.
+
+    A watchdog started through systemd-run is not this process's child:
+    ``waitpid`` cannot see it, so its end is read from ``/proc`` (gone,
+    or a zombie its new parent has not reaped yet).
+    """
     try:
         done, _ = os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:
-        return True
+        return not _running(pid)
     return done == pid
+
+
+def _running(pid):
+    try:
+        with open('/proc/%d/stat' % pid) as stream:
+            stat = stream.read()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(')', 1)[1].split()[0] != 'Z'
 
 
 def wait_exited(pid, timeout):
