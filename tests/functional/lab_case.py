@@ -171,12 +171,19 @@ class LabTestMixin(object):
         return ("--zdu-config-file", path)
 
     def upgrade(self, version, label, strategy=None, extra_args=(),
-                min_requests=MIN_REQUESTS, expect_success=True):
-        """Upgrade under the probe; return (outcome, probe totals, log)."""
+                min_requests=MIN_REQUESTS, expect_success=True,
+                interrupt=None):
+        """Upgrade under the probe; return (outcome, probe totals, log).
+
+        :param interrupt: kill the run once it returns true and run it
+            again (``scenario.upgrade_under_probe``); the log is the
+            rerun's.
+        """
         outcome = scenario.upgrade_under_probe(
             helpers.state_dir(), version, label, strategy=strategy,
             rate=RATE, min_requests=min_requests,
-            output_dir=self.output_dir(), extra_args=extra_args)
+            output_dir=self.output_dir(), extra_args=extra_args,
+            interrupt=interrupt)
         with open(outcome.log_path) as stream:
             log = stream.read()
         if expect_success:

@@ -20,6 +20,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -203,3 +204,26 @@ def vip_holders(nodes, vip):
             if len(fields) > 3 and fields[3].split("/")[0] == vip:
                 holders.setdefault(node, []).append(fields[1])
     return holders
+
+
+def task_results(log, title):
+    """Return ``{host: status}`` of the task ``title`` in a playbook log.
+
+    The status is Ansible's word for each host's result: ok, changed,
+    skipping, failed, fatal. The first task of that title counts.
+    """
+    lines = log.splitlines()
+    header = "TASK [%s]" % title
+    start = next((i for i, line in enumerate(lines)
+                  if line.startswith(header)), None)
+    if start is None:
+        return {}
+    results = {}
+    for line in lines[start + 1:]:
+        if line.startswith(("TASK [", "PLAY [", "RUNNING HANDLER [")):
+            break
+        match = re.match(r"(ok|changed|skipping|failed|fatal): \[([^\]]+)\]",
+                         line)
+        if match:
+            results[match.group(2)] = match.group(1)
+    return results

@@ -15,12 +15,14 @@ On the three-node lab: bad input is refused before anything changes; a
 release that fails readiness is rolled back while the probe sees no
 failure; a killed run leaves no server out of service beyond its lease
 (a buffered one beyond its hold) while the probe sees no failure, and
-running the same command again converges.
+running the same command again converges; so does a release upgrade
+killed in the middle of a loadbalancer host's handoff.
 
 Each test starts from the version of zdu-demo the lab serves and upgrades
 to the other one, so the lab is brought up once for all of them. Those
 runs change nothing of the loadbalancer role, and run without its
-handoff (``lab_case.SERVICE_ONLY``).
+handoff (``lab_case.SERVICE_ONLY``), except the interrupted handoff's,
+which takes the lab through the release step.
 """
 
 import os
@@ -28,6 +30,7 @@ import signal
 import subprocess
 import time
 import unittest
+import urllib.parse
 
 from kolla_zdu_lab import kolla_config
 from kolla_zdu_lab import scenario
@@ -38,6 +41,18 @@ from tests.functional import lab_helpers as helpers
 
 NODES = ["node1", "node2", "node3"]
 BACKEND = "zdu_demo_back"
+FIRST_RELEASE, RELEASE = "2026.1", "2026.2"
+# zdu-demo's version in each release of the demo lab.
+RELEASE_SERVES = {FIRST_RELEASE: "v1", RELEASE: "v2"}
+HANDOFF_PLAY = "PLAY [zdu | loadbalancer | handoff | %s]"
+BRIDGE = "haproxy_zdu_bridge"
+# How long the bridge serves alone before the run is killed: on the lab
+# kolla's loadbalancer role takes about 40 s from there to recreating
+# HAProxy, and renders its configuration on the way.
+BRIDGE_ALONE_SECONDS = 10
+CONVERGE_KEEPALIVED = ("zdu_converge : Start keepalived where an "
+                       "interrupted run stopped it")
+CONVERGE_ANCHOR = "zdu_converge : Take an anchored VIP off the loopback"
 READINESS_REQUESTS = 3000
 # [buffer] max_hold_time, the default, which the lab's hold applies.
 HOLD_SECONDS = 20
@@ -226,6 +241,69 @@ class FailureTest(lab_case.LabTestMixin, unittest.TestCase):
         code, output = self.zdu_upgrade("buffer", config)
         self.assertEqual(0, code, output[-6000:])
         self.assert_clean_cluster(self.env, self.other, NODES)
+
+    def test_interrupted_handoff_is_finished_by_the_rerun(self):
+        """Killed in the VIP holder's handoff; the rerun finishes it.
+
+        The release step changes the loadbalancer role's images, so the
+        run hands HAProxy over on each host. It is killed in the handoff
+        of the host that holds the VIP, once that host's HAProxy is
+        soft-stopped, its bridge serves in its place, keepalived is
+        stopped on the other hosts and the VIP anchored. The rerun's
+        converge play starts keepalived again and takes the anchor off,
+        and leaves the bridge to that host's handoff, which recreates
+        HAProxy from the target image and retires the bridge. The probe
+        runs across both runs.
+        """
+        if helpers.lab_status()["target"] != FIRST_RELEASE:
+            scenario.move_to(helpers.state_dir(), FIRST_RELEASE)
+        self.assert_clean_cluster(self.env, RELEASE_SERVES[FIRST_RELEASE],
+                                  NODES)
+        vip = urllib.parse.urlsplit(self.env["LAB_URL"]).hostname
+        holder, = helpers.vip_holders(NODES, vip)
+        peers = [node for node in NODES if node != holder]
+        outcome, totals, log = self.upgrade(
+            RELEASE, "interrupted-handoff", "auto",
+            interrupt=self.once_bridge_served_alone(holder,
+                                                    BRIDGE_ALONE_SECONDS))
+        print("killed once %s's bridge served alone; the rerun ended %.1f s"
+              " after the kill. Across both runs: %d sent, %d failed, %d "
+              "skipped" % (holder, outcome.after_kill_seconds,
+                           totals["sent"], totals["failed"],
+                           totals["skipped"]))
+        # What the kill left, as the rerun's converge play found it.
+        self.assertEqual(
+            {node: "changed" if node in peers else "ok" for node in NODES},
+            helpers.task_results(log, CONVERGE_KEEPALIVED), log[:20000])
+        self.assertEqual(
+            {node: "changed" if node == holder else "ok" for node in NODES},
+            helpers.task_results(log, CONVERGE_ANCHOR), log[:20000])
+        for node in NODES:
+            self.assertIn(HANDOFF_PLAY % node, log)
+        self.assert_every_request_answered(totals, "interrupted-handoff")
+        self.assert_images_of(RELEASE, NODES)
+        self.assert_clean_cluster(self.env, RELEASE_SERVES[RELEASE], NODES)
+        self.assert_loadbalancer_whole(NODES)
+
+    @staticmethod
+    def once_bridge_served_alone(node, seconds):
+        """Return a predicate: ``node``'s bridge served alone ``seconds``.
+
+        That is, it ran and kolla's HAProxy did not, in every poll for
+        that long: kolla's role then runs on the host, and may have
+        rendered the target's configuration already.
+        """
+        alone_since = []
+
+        def ready_to_kill():
+            running = helpers.docker_lines("exec", node, "docker", "ps",
+                                           "--format", "{{.Names}}")
+            if BRIDGE not in running or "haproxy" in running:
+                del alone_since[:]
+                return False
+            alone_since[:] = alone_since or [time.monotonic()]
+            return time.monotonic() - alone_since[0] >= seconds
+        return ready_to_kill
 
     @staticmethod
     def out_of_service(node):

@@ -16,6 +16,8 @@ import io
 import json
 from unittest import mock
 
+import fixtures
+
 from kolla_zdu_lab import errors
 from kolla_zdu_lab import scenario
 from tests.unit import base
@@ -124,6 +126,80 @@ class UpgradeUnderProbeTestCase(base.TestCase):
                           '--zdu-strategy auto', 'probe stops',
                           'session closed'], events)
         self.assertEqual(0, outcome.return_code)
+
+
+class InterruptedUpgradeTestCase(base.TestCase):
+    """A run killed at a chosen moment, then run again to its end."""
+
+    def run_in_session(self, argv, interrupt):
+        host = mock.Mock()
+        host.argv.return_value = argv
+        host.environment.return_value = {'PATH': '/usr/bin:/bin'}
+        log_path = self.useFixture(fixtures.TempDir()).join('run.log')
+        with mock.patch.object(scenario.deploy_host, 'make_cgroup'), \
+                mock.patch.object(scenario.deploy_host, 'confine'), \
+                mock.patch.object(scenario.deploy_host, 'command',
+                                  lambda argv: argv), \
+                mock.patch.object(scenario, 'INTERRUPT_POLL_SECONDS', 0.01):
+            return scenario._run_in_session(host, ['upgrade'], log_path,
+                                            interrupt)
+
+    def test_the_run_is_killed_once_the_moment_comes(self):
+        asked = []
+
+        def interrupt():
+            asked.append(True)
+            return len(asked) == 3
+
+        code = self.run_in_session(['sleep', '60'], interrupt)
+        self.assertEqual(-9, code)
+        self.assertEqual(3, len(asked))
+
+    def test_a_run_that_ends_before_the_moment_is_an_error(self):
+        error = self.assertRaises(errors.LabError, self.run_in_session,
+                                  ['true'], lambda: False)
+        self.assertIn('ended (exit 0) before the moment to interrupt it '
+                      'came', str(error))
+
+    def test_the_rerun_runs_under_the_same_probe(self):
+        events = []
+
+        class Host(object):
+            @contextlib.contextmanager
+            def session(self):
+                yield self
+
+        @contextlib.contextmanager
+        def probing(*args):
+            events.append('probe starts')
+            sender = mock.Mock()
+            yield sender
+            events.append('probe stops')
+
+        def run(host, args, log_path, interrupt=None):
+            events.append((log_path, interrupt))
+            return -9 if interrupt else 0
+
+        moment = mock.Mock()
+        with mock.patch.object(scenario.settings_mod, 'load_settings'), \
+                mock.patch.object(scenario.release_host, 'for_target',
+                                  return_value=Host()), \
+                mock.patch.object(scenario.kolla_config, 'set_target'), \
+                mock.patch.object(scenario, 'probing', probing), \
+                mock.patch.object(scenario, '_run_in_session', run), \
+                mock.patch.object(scenario, 'pull_target'), \
+                mock.patch('os.makedirs'):
+            outcome = scenario.upgrade_under_probe(
+                '/state', '2026.2', 'zdu', strategy='auto',
+                output_dir='/reports', interrupt=moment)
+        self.assertEqual(['probe starts',
+                          ('/reports/zdu-killed-upgrade.log', moment),
+                          ('/reports/zdu-upgrade.log', None),
+                          'probe stops'], events)
+        self.assertEqual(0, outcome.return_code)
+        self.assertEqual('/reports/zdu-killed-upgrade.log',
+                         outcome.killed_log_path)
+        self.assertIsNotNone(outcome.after_kill_seconds)
 
 
 class PullTargetTestCase(base.TestCase):

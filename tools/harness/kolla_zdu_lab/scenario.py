@@ -57,6 +57,8 @@ SLOW_PATH = '/slow?s=5'
 # The share of the keystone probe's requests that validate a token; the
 # others issue one.
 KEYSTONE_VALIDATE_SHARE = 0.5
+# How often an interruptible upgrade asks whether to kill the run.
+INTERRUPT_POLL_SECONDS = 0.5
 
 
 @dataclasses.dataclass
@@ -68,6 +70,10 @@ class Outcome:
     upgrade_seconds: float
     return_code: int
     log_path: str
+    # An interrupted upgrade: the log of the run that was killed, and the
+    # seconds from the kill to the end of the rerun.
+    killed_log_path: str = None
+    after_kill_seconds: float = None
 
 
 ADMIN_SOCKET = 'haproxy_socket_level_admin'
@@ -127,8 +133,17 @@ def _run_kolla_ansible(host, args, log_path):
         return _run_in_session(host, args, log_path)
 
 
-def _run_in_session(host, args, log_path):
-    """Run ``kolla-ansible ARGS`` in ``host``'s open session."""
+def _run_in_session(host, args, log_path, interrupt=None):
+    """Run ``kolla-ansible ARGS`` in ``host``'s open session.
+
+    :param interrupt: a callable asked every INTERRUPT_POLL_SECONDS while
+        the run lasts; once it returns true the run's process group is
+        killed (SIGKILL), as an operator's lost session or a crashed
+        deploy host leaves a run.
+    :returns: the run's exit code, negative when a signal ended it.
+    :raises: LabError when the run outlasts UPGRADE_TIMEOUT, or ended
+        by itself before ``interrupt`` asked for the kill.
+    """
     os.makedirs(os.path.dirname(log_path), exist_ok=True)
     cgroup = deploy_host.make_cgroup()
     with open(log_path, 'w') as log:
@@ -141,14 +156,31 @@ def _run_in_session(host, args, log_path):
             start_new_session=True)
         LOG.info("kolla-ansible runs as on a deploy host: %s",
                  deploy_host.confine(process.pid, cgroup))
-        try:
-            return process.wait(timeout=UPGRADE_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            raise errors.LabError(
-                reason='kolla-ansible %s did not finish within %d s; see %s'
-                       % (args[0], UPGRADE_TIMEOUT, log_path))
+        deadline = time.monotonic() + UPGRADE_TIMEOUT
+        while True:
+            poll = INTERRUPT_POLL_SECONDS if interrupt else UPGRADE_TIMEOUT
+            try:
+                code = process.wait(timeout=min(
+                    poll, max(0.0, deadline - time.monotonic())))
+            except subprocess.TimeoutExpired:
+                if interrupt is not None and interrupt():
+                    LOG.info("killing kolla-ansible %s: the moment asked "
+                             "for has come", args[0])
+                    os.killpg(process.pid, signal.SIGKILL)
+                    return process.wait()
+                if time.monotonic() < deadline:
+                    continue
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+                raise errors.LabError(
+                    reason='kolla-ansible %s did not finish within %d s; '
+                           'see %s' % (args[0], UPGRADE_TIMEOUT, log_path))
+            if interrupt is not None:
+                raise errors.LabError(
+                    reason='kolla-ansible %s ended (exit %d) before the '
+                           'moment to interrupt it came; see %s'
+                           % (args[0], code, log_path))
+            return code
 
 
 def probe_settings(lab_settings, rate, min_requests=0):
@@ -257,7 +289,8 @@ def pull_target(lab_settings, version):
 
 def upgrade_under_probe(state_dir, version, label, strategy=None,
                         rate=100.0, min_requests=6000, output_dir=None,
-                        extra_args=(), settle_seconds=SETTLE_SECONDS):
+                        extra_args=(), settle_seconds=SETTLE_SECONDS,
+                        interrupt=None):
     """Move the lab's service to ``version`` while probing it.
 
     :param strategy: a zero-downtime strategy, or None for a plain upgrade.
@@ -266,6 +299,10 @@ def upgrade_under_probe(state_dir, version, label, strategy=None,
         scheduled: a count, never a time computed from the rate.
     :param settle_seconds: how long the probe runs before the upgrade
         starts; the report's steady-state figures come from that time.
+    :param interrupt: kill the upgrade once this callable returns true
+        (see ``_run_in_session``), then run the same command again to its
+        end, under the same probe: the outcome is the rerun's, its
+        upgrade seconds from the first start.
     :returns: an :class:`Outcome`.
     """
     lab_settings = settings_mod.load_settings(state_dir)
@@ -282,17 +319,31 @@ def upgrade_under_probe(state_dir, version, label, strategy=None,
     # services need while it measures.
     with host.session(), probing(state_dir, rate, min_requests,
                                  settle_seconds) as sender:
+        args = ['upgrade'] + zero_downtime_args(strategy, extra_args)
         started = time.time()
-        code = _run_in_session(
-            host, ['upgrade'] + zero_downtime_args(strategy, extra_args),
-            log_path)
+        phases = [probe.Phase('upgrade', started)]
+        killed = {}
+        if interrupt is not None:
+            killed['log'] = os.path.join(output_dir,
+                                         '%s-killed-upgrade.log' % label)
+            killed['code'] = _run_in_session(host, args, killed['log'],
+                                             interrupt)
+            killed['at'] = time.time()
+            LOG.info("kolla-ansible upgrade killed (exit %d) after %.0f s; "
+                     "running it again", killed['code'],
+                     killed['at'] - started)
+            phases.append(probe.Phase('rerun', killed['at']))
+        code = _run_in_session(host, args, log_path)
         ended = time.time()
-    report = sender.report.with_phases(
-        [probe.Phase('upgrade', started), probe.Phase('after', ended)])
+    report = sender.report.with_phases(phases
+                                       + [probe.Phase('after', ended)])
     report.write(os.path.join(output_dir, '%s-probe.json' % label))
     return Outcome(label=label, report=report,
                    upgrade_seconds=round(ended - started, 1),
-                   return_code=code, log_path=log_path)
+                   return_code=code, log_path=log_path,
+                   killed_log_path=killed.get('log'),
+                   after_kill_seconds=(round(ended - killed['at'], 1)
+                                       if killed else None))
 
 
 def demo(state_dir, strategy='auto', rate=100.0, min_requests=6000):
