@@ -29,6 +29,10 @@ MIN_REQUESTS = 6000
 # The demo lab's releases and zdu-demo versions, which `target` takes.
 KNOWN_TARGETS = ("2026.1", "2026.2", "v1", "v2")
 OTHER_VERSION = {"v1": "v2", "v2": "v1"}
+# The release step every lab profile takes.
+FIRST_RELEASE, RELEASE = "2026.1", "2026.2"
+# The start of a loadbalancer handoff play's title; `` | <host>]`` follows.
+HANDOFF_PLAY = "PLAY [zdu | loadbalancer | handoff"
 # Runs that move zdu-demo alone leave the images and the configuration of
 # the loadbalancer role as they are: kolla's role changes nothing there, so
 # the handoff would hand HAProxy over to an identical one. Those runs turn
@@ -279,10 +283,14 @@ class LabTestMixin(object):
                 ["docker", "exec", node, "docker", "inspect", "--format",
                  "{{.State.Running}}", "keepalived", "haproxy"], timeout=60)
             self.assertEqual(["true", "true"], output.split(), node)
-        vip = urllib.parse.urlsplit(helpers.lab_status()["url"]).hostname
-        holders = helpers.vip_holders(nodes, vip)
+        holders = helpers.vip_holders(nodes, self.vip())
         self.assertEqual(1, len(holders), holders)
         self.assertNotIn("lo", sum(holders.values(), []), holders)
+
+    @staticmethod
+    def vip():
+        """Return the lab's VIP, the host of its URL."""
+        return urllib.parse.urlsplit(helpers.lab_status()["url"]).hostname
 
     def assert_down_leaves_nothing(self):
         """``kolla-zdu-lab down`` leaves no container, volume or network."""

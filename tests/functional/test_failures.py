@@ -30,7 +30,6 @@ import signal
 import subprocess
 import time
 import unittest
-import urllib.parse
 
 from kolla_zdu_lab import kolla_config
 from kolla_zdu_lab import scenario
@@ -41,10 +40,10 @@ from tests.functional import lab_helpers as helpers
 
 NODES = ["node1", "node2", "node3"]
 BACKEND = "zdu_demo_back"
-FIRST_RELEASE, RELEASE = "2026.1", "2026.2"
+FIRST_RELEASE, RELEASE = lab_case.FIRST_RELEASE, lab_case.RELEASE
 # zdu-demo's version in each release of the demo lab.
 RELEASE_SERVES = {FIRST_RELEASE: "v1", RELEASE: "v2"}
-HANDOFF_PLAY = "PLAY [zdu | loadbalancer | handoff | %s]"
+HANDOFF_PLAY = lab_case.HANDOFF_PLAY + " | %s]"
 BRIDGE = "haproxy_zdu_bridge"
 # How long the bridge serves alone before the run is killed: on the lab
 # kolla's loadbalancer role takes about 40 s from there to recreating
@@ -259,8 +258,7 @@ class FailureTest(lab_case.LabTestMixin, unittest.TestCase):
             scenario.move_to(helpers.state_dir(), FIRST_RELEASE)
         self.assert_clean_cluster(self.env, RELEASE_SERVES[FIRST_RELEASE],
                                   NODES)
-        vip = urllib.parse.urlsplit(self.env["LAB_URL"]).hostname
-        holder, = helpers.vip_holders(NODES, vip)
+        holder, = helpers.vip_holders(NODES, self.vip())
         peers = [node for node in NODES if node != holder]
         outcome, totals, log = self.upgrade(
             RELEASE, "interrupted-handoff", "auto",

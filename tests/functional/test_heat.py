@@ -45,7 +45,7 @@ from tests.functional import lab_case
 from tests.functional import lab_helpers as helpers
 
 NODES = ["node1", "node2", "node3"]
-FIRST_RELEASE, RELEASE = "2026.1", "2026.2"
+FIRST_RELEASE, RELEASE = lab_case.FIRST_RELEASE, lab_case.RELEASE
 VERSIONS = {FIRST_RELEASE: ("29.1.0", "26.0.2"),
             RELEASE: ("30.0.0", "27.0.1")}
 # The probe's default heat shares: 60 % heat-api, 20 % heat-api-cfn, 20 %

@@ -32,7 +32,7 @@ from tests.functional import lab_helpers as helpers
 
 NODES = ["node1", "node2", "node3"]
 OLD, NEW = "29.1.0", "30.0.0"
-FIRST_RELEASE, RELEASE = "2026.1", "2026.2"
+FIRST_RELEASE, RELEASE = lab_case.FIRST_RELEASE, lab_case.RELEASE
 # Half the requests issue a token (password authentication), half validate
 # one. The lab's three keystones share two cores with everything else and
 # serve about 50 token requests/s when nothing else runs; while the upgrade

@@ -32,11 +32,11 @@ from tests.functional import lab_case
 from tests.functional import lab_helpers as helpers
 
 NODES = ["node1", "node2", "node3"]
-FIRST_RELEASE, RELEASE = "2026.1", "2026.2"
+FIRST_RELEASE, RELEASE = lab_case.FIRST_RELEASE, lab_case.RELEASE
 MIXED_UNSAFE = "[zdu]\nmixed_version_unsafe_services = zdu-demo\n"
 # The plays of each strategy's batches, as the run's log names them.
 STRATEGY_PLAY = "PLAY [zdu | zdu-demo | %s | "
-HANDOFF_PLAY = "PLAY [zdu | loadbalancer | handoff"
+HANDOFF_PLAY = lab_case.HANDOFF_PLAY
 
 
 class ZeroDowntimeTest(lab_case.LabTestMixin, unittest.TestCase):

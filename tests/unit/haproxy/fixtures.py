@@ -90,7 +90,7 @@ def _running(pid):
 
 
 def wait_exited(pid, timeout):
-    """Return whether the child process ``pid`` ends within ``timeout``."""
+    """Return whether the process ``pid`` ends within ``timeout``."""
     return wait_until(lambda: exited(pid), timeout)
 
 

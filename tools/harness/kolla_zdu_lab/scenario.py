@@ -70,9 +70,8 @@ class Outcome:
     upgrade_seconds: float
     return_code: int
     log_path: str
-    # An interrupted upgrade: the log of the run that was killed, and the
-    # seconds from the kill to the end of the rerun.
-    killed_log_path: str = None
+    # An interrupted upgrade: the seconds from the kill to the end of the
+    # rerun (the killed run's log is ``<label>-killed-upgrade.log``).
     after_kill_seconds: float = None
 
 
@@ -341,7 +340,6 @@ def upgrade_under_probe(state_dir, version, label, strategy=None,
     return Outcome(label=label, report=report,
                    upgrade_seconds=round(ended - started, 1),
                    return_code=code, log_path=log_path,
-                   killed_log_path=killed.get('log'),
                    after_kill_seconds=(round(ended - killed['at'], 1)
                                        if killed else None))
 
