@@ -31,18 +31,18 @@ class DeployHostTestCase(base.TestCase):
         with open(path) as stream:
             return stream.read()
 
-    def test_v1_cgroup_gets_the_lowest_shares(self):
+    def test_v1_cgroup_gets_a_quarter_of_the_default_shares(self):
         root = self.make_root('cpu,cpuacct/cpu.shares')
         path = deploy_host.make_cgroup(root)
         self.assertEqual(os.path.join(root, 'cpu,cpuacct', deploy_host.CGROUP),
                          path)
-        self.assertEqual('2', self.read(os.path.join(path, 'cpu.shares')))
+        self.assertEqual('256', self.read(os.path.join(path, 'cpu.shares')))
 
-    def test_v2_cgroup_gets_the_lowest_weight(self):
+    def test_v2_cgroup_gets_a_quarter_of_the_default_weight(self):
         root = self.make_root('cgroup.controllers', 'cgroup.subtree_control')
         path = deploy_host.make_cgroup(root)
         self.assertEqual(os.path.join(root, deploy_host.CGROUP), path)
-        self.assertEqual('1', self.read(os.path.join(path, 'cpu.weight')))
+        self.assertEqual('25', self.read(os.path.join(path, 'cpu.weight')))
         self.assertEqual('+cpu', self.read(
             os.path.join(root, 'cgroup.subtree_control')))
 

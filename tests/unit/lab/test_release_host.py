@@ -103,6 +103,7 @@ class ReleaseHostTestCase(base.TestCase):
         cfg = inventory.render_ansible_cfg(lab, kolla)
         self.assertIn('library = %s/library' % kolla, cfg)
         self.assertIn('filter_plugins = %s/filter_plugins' % kolla, cfg)
+        self.assertIn('callbacks_enabled = ansible.posix.profile_tasks', cfg)
 
     def test_plugin_digest_follows_the_source(self):
         source = self.useFixture(fixtures.TempDir()).path

@@ -9,14 +9,18 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""The lab's stand-in for a deploy host: kolla-ansible at the lowest priority.
+"""The lab's stand-in for a deploy host: kolla-ansible at a small CPU weight.
 
 In production kolla-ansible runs on a deploy host of its own. In the lab
 the Ansible controller, its forks and ssh clients share the lab host's CPU
 with the nodes, so under load they would take CPU from the services under
-test. The lab runs them in a CPU cgroup of the lowest weight (and, where
-that cannot be made, at the lowest nice value): they get the CPU the nodes
-leave. What Ansible runs on the nodes keeps the nodes' priority, as in
+test. The lab runs them in a CPU cgroup of a quarter of the default weight
+(and, where that cannot be made, at the lowest nice value). Where the nodes
+want all the CPU, that leaves Ansible about a fifth of it: the services
+keep most of the machine, and an upgrade still moves on. At the lowest
+weight it got the CPU the nodes left, which a loaded lab on two cores
+left so little of that one heat upgrade outlasted the lab's 1,800 s
+limit. What Ansible runs on the nodes keeps the nodes' priority, as in
 production. A process's cgroup is inherited by all it starts, whatever
 session it makes; a nice value counts only within a session under the
 kernel's autogroup scheduling, and Ansible's workers start sessions of
@@ -31,9 +35,10 @@ LOG = logging.getLogger(__name__)
 CGROUP = 'kolla-zdu-lab-deploy-host'
 NICENESS = 19
 CGROUP_ROOT = '/sys/fs/cgroup'
-# cgroup v1's cpu.shares and v2's cpu.weight at their minimum.
-_V1_SHARES = 2
-_V2_WEIGHT = 1
+# cgroup v1's cpu.shares and v2's cpu.weight at a quarter of their
+# defaults (1024 and 100), which docker's containers keep.
+_V1_SHARES = 256
+_V2_WEIGHT = 25
 
 
 def _write(path, value):

@@ -114,6 +114,8 @@ def render_ansible_cfg(lab_settings, kolla_dir=None):
         "host_key_checking = False",
         "forks = 20",
         "retry_files_enabled = False",
+        "# The time of every task in the log, and the slowest at its end.",
+        "callbacks_enabled = ansible.posix.profile_tasks",
         "",
         "[ssh_connection]",
         "pipelining = True",
