@@ -18,10 +18,11 @@ deploys 2026.1 (keystone 29.1.0, heat 26.0.2); kolla-ansible 23.0, on the
 lab's trixie deploy host, upgrades to 2026.2 (keystone 30.0.0, heat
 27.0.1, every image new, RabbitMQ's included) while the probe lists
 stacks and validates templates through heat-api and lists stacks through
-heat-api-cfn (each an RPC call to heat-engine) at 8 requests a second, and
-issues and validates tokens at 2. A plain upgrade is the baseline and must fail
-requests; from 2026.1 again (the database dump taken at 2026.1, then
-kolla-ansible 22.2's deploy), ``kolla-ansible upgrade --zero-downtime``
+heat-api-cfn (each an RPC call to heat-engine) at 10 requests a second,
+and issues and validates tokens at 2.5. A plain upgrade is the baseline
+and must fail requests; from 2026.1 again (the database dump taken at
+2026.1, then kolla-ansible 22.2's deploy), ``kolla-ansible upgrade
+--zero-downtime``
 must reach 2026.2 with keystone's database contracted, without one failed
 request. Each test starts from 2026.1, restoring it when the lab serves
 2026.2.
@@ -49,15 +50,15 @@ FIRST_RELEASE, RELEASE = lab_case.FIRST_RELEASE, lab_case.RELEASE
 VERSIONS = {FIRST_RELEASE: ("29.1.0", "26.0.2"),
             RELEASE: ("30.0.0", "27.0.1")}
 # The probe's default heat shares: 60 % heat-api, 20 % heat-api-cfn, 20 %
-# tokens, so 10 requests/s put 8 a second on heat's two APIs and 2 on
-# keystone's tokens. With no upgrade running, the lab's two cores are 55 to
-# 70 % busy at that rate (34 % idle), p99 0.17 s; at 20 requests/s they
-# are 82 to 92 % busy and requests queue (p50 1.0 s, p99 9.8 s), so the
+# tokens, so 12.5 requests/s put 10 a second on heat's two APIs and 2.5
+# on keystone's tokens. With no upgrade running, the lab's two cores are
+# 55 to 70 % busy at 10 requests/s (34 % idle), p99 0.17 s; at 20 they are
+# 82 to 92 % busy and requests queue (p50 1.0 s, p99 9.8 s), so the
 # upgrade would start on a lab already past what it can serve
 # (doc/source/reference/heat-lab.rst).
-RATE = 10
+RATE = 12.5
 MIN_REQUESTS = 2000
-HEAT_RATE, TOKEN_RATE = 8, 2
+HEAT_RATE, TOKEN_RATE = 10, 2.5
 BACKENDS = ("heat_api_back", "heat_api_cfn_back", "keystone_internal_back")
 HEAT_OPERATIONS = ("heat-stack-list", "heat-validate", "cfn-list-stacks")
 TOKEN_OPERATIONS = ("issue", "validate")
