@@ -21,11 +21,10 @@ stacks and validates templates through heat-api and lists stacks through
 heat-api-cfn (each an RPC call to heat-engine) at 10 requests a second,
 and issues and validates tokens at 2.5. A plain upgrade is the baseline
 and must fail requests; from 2026.1 again (the database dump taken at
-2026.1, then kolla-ansible 22.2's deploy), ``kolla-ansible upgrade
---zero-downtime``
-must reach 2026.2 with keystone's database contracted, without one failed
-request. Each test starts from 2026.1, restoring it when the lab serves
-2026.2.
+2026.1, then kolla-ansible 22.2's deploy),
+``kolla-ansible upgrade --zero-downtime`` must reach 2026.2 with
+keystone's database contracted, without one failed request. Each test
+starts from 2026.1, restoring it when the lab serves 2026.2.
 
 The zero-downtime test makes the keystone profile's checks of keystone
 too (database contracted, every image new, ``deploy`` recreating nothing),
@@ -57,8 +56,9 @@ VERSIONS = {FIRST_RELEASE: ("29.1.0", "26.0.2"),
 # upgrade would start on a lab already past what it can serve
 # (doc/source/reference/heat-lab.rst).
 RATE = 12.5
+TOKEN_SHARE = 0.2
 MIN_REQUESTS = 2000
-HEAT_RATE, TOKEN_RATE = 10, 2.5
+HEAT_RATE, TOKEN_RATE = RATE * (1 - TOKEN_SHARE), RATE * TOKEN_SHARE
 BACKENDS = ("heat_api_back", "heat_api_cfn_back", "keystone_internal_back")
 HEAT_OPERATIONS = ("heat-stack-list", "heat-validate", "cfn-list-stacks")
 TOKEN_OPERATIONS = ("issue", "validate")
