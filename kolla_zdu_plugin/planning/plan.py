@@ -305,11 +305,15 @@ class SitePassPlan:
     :param changes: the plays the site pass changes, in playbook order;
         every other play runs as written.
     :param whole: playbooks imported whole, being YAML only Ansible reads.
+    :param as_written: the roles the plays left unchanged apply, in
+        playbook order, on the hosts those plays select: with
+        ``changes``, what the site pass does with every role.
     """
 
     playbooks: typing.Tuple[str, ...] = ()
     changes: typing.Tuple[SitePlayChange, ...] = ()
     whole: typing.Tuple[str, ...] = ()
+    as_written: typing.Tuple[str, ...] = ()
 
     def change_of(self, playbook, index):
         """Return the change of play ``index`` of ``playbook``, or None."""

@@ -12,6 +12,7 @@
 """Render an upgrade plan as a table or as JSON."""
 
 import json
+import textwrap
 
 from kolla_zdu_plugin.planning import plan
 
@@ -97,6 +98,12 @@ def _site_pass_lines(site_plan):
             lines.extend('  ' + line for line in rolled)
     lines.extend('  imported as written (YAML only Ansible reads, or not '
                  'found): %s' % path for path in site_plan.whole)
+    if site_plan.as_written:
+        lines.extend(textwrap.wrap(
+            'roles whose plays run as written, on the hosts they select: %s'
+            % ', '.join(site_plan.as_written), width=79,
+            initial_indent='  ', subsequent_indent='    ',
+            break_on_hyphens=False))
     return lines
 
 

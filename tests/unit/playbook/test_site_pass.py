@@ -19,6 +19,7 @@ import yaml
 from kolla_zdu_plugin import exceptions
 from kolla_zdu_plugin.planning import plan
 from kolla_zdu_plugin.planning import planner
+from kolla_zdu_plugin.planning import render
 from kolla_zdu_plugin.playbook import generator
 from kolla_zdu_plugin.playbook import site_pass
 from kolla_zdu_plugin.servicemap import builder
@@ -141,6 +142,17 @@ class SitePassTestCase(base.TestCase):
         self.assertEqual([('Apply role api', plan.SITE_SKIP)],
                          self.decisions(upgrade_plan))
 
+    def test_names_the_roles_whose_plays_run_as_written(self):
+        site = self.write_site(SITE + (
+            '- name: Own tasks\n  hosts: db\n  tasks:\n'
+            '    - import_role: {name: db, tasks_from: upgrade}\n'))
+        upgrade_plan = self.plan_for(site, base.make_service('api'))
+        # The loadbalancer play applies its role; it only includes api's
+        # loadbalancer tasks. A play without roles applies what its tasks
+        # include.
+        self.assertEqual(('loadbalancer', 'web', 'db'),
+                         upgrade_plan.site_pass.as_written)
+
     def test_yaml_only_ansible_reads_is_imported_whole(self):
         site = self.write_site(SITE + '- name: x\n  vars: {a: !unsafe "{{"}\n'
                                '  hosts: api\n  roles: [api]\n')
@@ -262,6 +274,27 @@ class KollaSitePassTestCase(base.TestCase):
         self.assertEqual(['nova-api', 'nova-scheduler', '&enable_nova_True',
                           '!control01', '!control02', '!control03'],
                          plays[reload_at]['hosts'])
+
+    def test_every_role_is_changed_or_named_as_written(self):
+        site_plan = self.upgrade_plan.site_pass
+        changed, applied = set(), set()
+        for playbook in self.service_map.site_playbooks:
+            for play in playbook.plays:
+                roles = set(play.roles) or {r for r, _ in play.tasks_from}
+                applied.update(roles)
+                if site_plan.change_of(playbook.path, play.index):
+                    changed.update(roles)
+        self.assertGreater(len(applied), 40)
+        self.assertEqual(set(), applied - changed
+                         - set(site_plan.as_written))
+        for role in ('rabbitmq', 'mariadb', 'cron', 'kolla_toolbox'):
+            self.assertIn(role, site_plan.as_written)
+        for role in ('heat', 'keystone', 'horizon', 'memcached'):
+            self.assertIn(role, changed)
+            self.assertNotIn(role, site_plan.as_written)
+        text = render.as_table(self.upgrade_plan)
+        self.assertIn('roles whose plays run as written', text)
+        self.assertIn('rabbitmq', text.split('roles whose plays run')[1])
 
     def test_no_fronted_container_restarts_outside_the_batches(self):
         """Walk every play of kolla's site.yml, and what it imports.
