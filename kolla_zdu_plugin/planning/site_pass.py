@@ -196,20 +196,13 @@ def plan_site_pass(service_map, units, service_plans, serial_role_plans,
 
 
 def _roles_as_written(service_map, changes):
-    """Return the roles of the plays no change touches, in order.
-
-    A play applies the roles it lists, or else those its own tasks include
-    (kolla's rabbitmq and mariadb plays); the roles whose loadbalancer
-    tasks the loadbalancer play includes are not applied by it.
-    """
+    """Return the roles of the plays no change touches, in order."""
     changed = {(change.playbook, change.index) for change in changes}
-    roles = []
+    roles = {}
     for playbook in service_map.site_playbooks:
         if not playbook.readable:
             continue
         for play in playbook.plays:
-            if (playbook.path, play.index) in changed:
-                continue
-            applied = play.roles or [role for role, _ in play.tasks_from]
-            roles.extend(role for role in applied if role not in roles)
+            if (playbook.path, play.index) not in changed:
+                roles.update(dict.fromkeys(play.applied_roles))
     return tuple(roles)

@@ -268,6 +268,19 @@ class SitePlay:
     raw: typing.Any = dataclasses.field(default=None, compare=False,
                                         repr=False)
 
+    @property
+    def applied_roles(self):
+        """The roles the play applies, in order.
+
+        Those it lists, or else those its own tasks include (kolla's
+        rabbitmq and mariadb plays). The loadbalancer play lists its role
+        and only includes the other roles' loadbalancer tasks, so it
+        applies the loadbalancer role alone.
+        """
+        if self.roles:
+            return self.roles
+        return tuple(dict.fromkeys(role for role, _ in self.tasks_from))
+
 
 @dataclasses.dataclass(frozen=True)
 class SitePlaybook:

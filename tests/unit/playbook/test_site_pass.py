@@ -280,10 +280,9 @@ class KollaSitePassTestCase(base.TestCase):
         changed, applied = set(), set()
         for playbook in self.service_map.site_playbooks:
             for play in playbook.plays:
-                roles = set(play.roles) or {r for r, _ in play.tasks_from}
-                applied.update(roles)
+                applied.update(play.applied_roles)
                 if site_plan.change_of(playbook.path, play.index):
-                    changed.update(roles)
+                    changed.update(play.applied_roles)
         self.assertGreater(len(applied), 40)
         self.assertEqual(set(), applied - changed
                          - set(site_plan.as_written))
